@@ -1,15 +1,35 @@
 """Who published a document, where, for which year, and whether it is a budget or a final account.
 
-Detected from the document's own text (title, 部门：/编制部门：/预算主管部门 lines), never from
-its file name.
+Detected from the document's own text — its title, the 部门：/编制部门：/预算单位 lines
+printed above tables, a code printed before the department's name — never from the file
+name.  The region comes from the department's name (see ``regions.region_prefix``).
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 
-from loaders.blocks import ReadDocument
+from loaders import regions
+from loaders.blocks import ReadDocument, Table
+from loaders.normalise import fix_chars, squash
 from ontology.records import Region
+
+# Names of government bodies end in one of these.
+_ORGAN = r"(?:办公室|办公厅|委员会|管理局|事务局|局|院|厅|中心|委|办|部|处|所|站|会|馆|队|街道办事处|政府)"
+_NAME = rf"[\u4e00-\u9fff（）()·]{{2,40}}?{_ORGAN}"
+_LABELLED = re.compile(
+    rf"(?:编制部门|部门名称|预算单位|单位名称|主管部门|部门|单位)\s*(?:（盖章）)?\s*[:：]?\s*(?:\d{{3,6}}[-－]?)?({_NAME})(?=$|[\s，。,（(]|\d{{4}}|[一二]级)")
+_TITLE = re.compile(
+    rf"^(?:#+\s*)?(?:\*\*)?({_NAME})\s*(20\d\d)\s*年(?:度)?\s*(?:部门|单位|区级部门|区级单位|本级)?"
+    r"\s*(预算|决算)")
+_YEAR_KIND = re.compile(r"(20\d\d)\s*年(?:度)?\s*(?:部门|单位)?\s*(?:预算|决算)")
+_CODE_NAME = r"(\d{{3,6}})\s*[-－]?\s*{name}"
+
+
+class MetaError(Exception):
+    """The document does not say who published it or for which year."""
 
 
 @dataclass(frozen=True)
@@ -22,9 +42,89 @@ class DocumentMeta:
     kind: str  # budget | final_account
 
 
+def _lines(doc: ReadDocument) -> list[str]:
+    """Every line of text in reading order: paragraphs, table titles, captions and cells."""
+    out: list[str] = []
+    for b in doc.blocks:
+        if isinstance(b, Table):
+            out.append(b.title)
+            out.extend(b.caption)
+            out.extend(" ".join(c for c in row if c) for row in b.rows[:3])
+            out.extend(b.notes)
+        else:
+            out.extend(b.text.splitlines())
+    return [fix_chars(line).strip() for line in out if line.strip()]
+
+
 def detect(doc: ReadDocument) -> DocumentMeta:
-    raise NotImplementedError
+    """Department, region, year and kind of a document, from its text."""
+    lines = _lines(doc)
+    text = "\n".join(lines)
+    title_hit = None
+    for line in lines[:80]:
+        m = _TITLE.match(squash(line)) or _TITLE.match(line)
+        if m and regions.region_prefix(m.group(1), text)[0]:
+            title_hit = m
+            break
+    candidates: Counter[str] = Counter()
+    for line in lines:
+        for m in _LABELLED.finditer(line):
+            candidates[squash(m.group(1))] += 1
+    name = _choose_name(title_hit.group(1) if title_hit else None, candidates, lines, text)
+    if not name:
+        raise MetaError(f"{doc.source}: no publishing department found in the text "
+                        "(no title like 'X 2024 年部门预算' and no 部门：/编制部门： line)")
+    year, kind = _year_and_kind(title_hit, text, doc.source)
+    region_code, _ = regions.region_prefix(name, text)
+    code_match = re.search(_CODE_NAME.format(name=re.escape(name)), text)
+    dept_code = code_match.group(1) if code_match else None
+    if dept_code is None:
+        m = re.search(r"主管部门[:：]\s*(\d{3,6})[-－]", text)
+        dept_code = m.group(1) if m else None
+    label = "决算" if kind == "final_account" else "预算"
+    return DocumentMeta(title=f"{name}{year}年部门{label}", department_name=name,
+                        department_code=dept_code, region_code=region_code,
+                        fiscal_year=year, kind=kind)
+
+
+def _choose_name(title_name: str | None, candidates: Counter[str], lines: list[str],
+                 text: str) -> str | None:
+    """The full name: from the title if it has one, else the most printed labelled name
+    that starts with a place name, else a bare name line at the top of the document."""
+    if title_name:
+        return squash(title_name)
+    placed = [(n, c) for n, c in candidates.most_common() if regions.region_prefix(n, text)[0]]
+    if placed:
+        best = max(placed, key=lambda nc: (nc[1], len(nc[0])))
+        return best[0]
+    for line in lines[:20]:
+        m = re.fullmatch(rf"(?:\d{{3,6}})?({_NAME})", squash(line))
+        if m and regions.region_prefix(m.group(1), text)[0]:
+            return m.group(1)
+    # The most frequent organ name starting with a place anywhere in the text.
+    counts: Counter[str] = Counter(
+        squash(m.group(0)) for m in re.finditer(_NAME, text)
+        if regions.region_prefix(m.group(0), text)[0])
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _year_and_kind(title_hit: re.Match[str] | None, text: str, source: str) -> tuple[int, str]:
+    if title_hit:
+        return int(title_hit.group(2)), "final_account" if title_hit.group(3) == "决算" else "budget"
+    m = re.search(r"预算年度\s*[:：]\s*(20\d\d)", text)
+    years = Counter(int(y) for y in _YEAR_KIND.findall(text))
+    if m:
+        year = int(m.group(1))
+    elif years:
+        year = years.most_common(1)[0][0]
+    else:
+        raise MetaError(f"{source}: no fiscal year found (no 'YYYY 年预算/决算' in the text)")
+    finals = len(re.findall(r"决算", text))
+    budgets = len(re.findall(r"预算", text))
+    kind = "final_account" if finals >= 5 and finals * 3 >= budgets else "budget"
+    return year, kind
 
 
 def region_chain(code: str | None) -> list[Region]:
-    raise NotImplementedError
+    """Region records from the province down to the document's region."""
+    return regions.chain(code)
