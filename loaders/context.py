@@ -121,8 +121,12 @@ class Context:
                    functional: str | None = None, economic: str | None = None,
                    project: str | None = None, item: str | None = None,
                    printed: str | None = None, execution_rate: Decimal | None = None,
-                   table_title: str | None = None) -> Amount:
-        """Emit one money observation with its provenance; ``row``/``col`` locate the cell."""
+                   table_title: str | None = None, fiscal_year: int | None = None) -> Amount:
+        """Emit one money observation with its provenance; ``row``/``col`` locate the cell.
+
+        ``fiscal_year`` defaults to the document's; a figure dated otherwise (a budget's
+        上年末 asset values) says so.
+        """
         title = table_title or (table.title if table else "narrative")
         line = table.line if table else None
         amount_id = ids.cell_key(self.document_id, line or 0, row, col)
@@ -131,8 +135,9 @@ class Context:
         self._amount_ids.add(amount_id)
         a = Amount(
             id=amount_id, yuan=to_yuan(value, unit), measure=measure or self.default_measure,
-            category=category, fund=fund, fiscal_year=self.fiscal_year, table=title,
-            table_kind=table_kind, item=item, printed=printed if printed is not None else str(value),
+            category=category, fund=fund, fiscal_year=fiscal_year or self.fiscal_year, table=title,
+            table_kind=table_kind, item=item,
+            printed=printed if printed is not None else str(value),
             printed_unit=unit, execution_rate=execution_rate,
             page=table.page if table else None, row=row,
             of_ref=of or self.department.id, functional_ref=functional, economic_ref=economic,
@@ -164,7 +169,8 @@ class Context:
         r.units = list(self._units.values())
         r.projects = list(self._projects.values())
         # Ancestors printed nowhere still need a node for BROADER to point at.
-        for table, kind in ((self._functional, FunctionalSubject), (self._economic, EconomicSubject)):
+        pairs = ((self._functional, FunctionalSubject), (self._economic, EconomicSubject))
+        for table, kind in pairs:
             for code in list(table):
                 p = parent_code(code)
                 while p and p not in table:

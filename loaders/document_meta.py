@@ -17,7 +17,8 @@ from loaders.normalise import fix_chars, squash
 from ontology.records import Region
 
 # Names of government bodies end in one of these.
-_ORGAN = r"(?:办公室|办公厅|委员会|管理局|事务局|局|院|厅|中心|委|办|部|处|所|站|会|馆|队|街道办事处|政府)"
+_ORGAN = (r"(?:办公室|办公厅|委员会|管理局|事务局|局|院|厅|中心|委|办|部|处|所|站|会|馆|队"
+          r"|街道办事处|政府)")
 _NAME = rf"[\u4e00-\u9fff（）()·]{{2,40}}?{_ORGAN}"
 _LABELLED = re.compile(
     rf"(?:编制部门|部门名称|预算单位|单位名称|主管部门|部门|单位)\s*(?:（盖章）)?\s*[:：]?\s*(?:\d{{3,6}}[-－]?)?({_NAME})(?=$|[\s，。,（(]|\d{{4}}|[一二]级)")
@@ -110,7 +111,8 @@ def _choose_name(title_name: str | None, candidates: Counter[str], lines: list[s
 
 def _year_and_kind(title_hit: re.Match[str] | None, text: str, source: str) -> tuple[int, str]:
     if title_hit:
-        return int(title_hit.group(2)), "final_account" if title_hit.group(3) == "决算" else "budget"
+        kind = "final_account" if title_hit.group(3) == "决算" else "budget"
+        return int(title_hit.group(2)), kind
     m = re.search(r"预算年度\s*[:：]\s*(20\d\d)", text)
     years = Counter(int(y) for y in _YEAR_KIND.findall(text))
     if m:

@@ -13,7 +13,7 @@ from loaders import document_meta, kinds
 from loaders.blocks import Paragraph, ReadDocument, Table
 from loaders.context import Context
 from loaders.readers import ReadError, read
-from loaders.recognise import is_empty, recognise
+from loaders.recognise import recognise, says_empty
 from ontology import ids
 from ontology.records import Department, Document, DocumentRecords, TableReport
 
@@ -62,10 +62,13 @@ def _extract_table(table: Table, ctx: Context) -> None:
     ctx.records.tables.append(report)
     if kind is None:
         return
-    report.empty = is_empty(table)
     extractor = kinds.TABLES.get(kind)
     if extractor is None:
         ctx.problem(f"table kind {kind!r} is recognised but has no extractor", table)
         return
+    indicators_before = len(ctx.records.indicators)
     extractor(table, ctx)
     report.amounts = len(ctx.records.amounts) - before
+    # Empty when the document says so or when a recognised table yields nothing at all.
+    report.empty = says_empty(table) or (
+        report.amounts == 0 and len(ctx.records.indicators) == indicators_before)

@@ -64,13 +64,7 @@ def recognise(table: Table) -> str | None:
     return kind_of_title(table.title, header_text)
 
 
-def is_empty(table: Table) -> bool:
-    """A 空表: printed with headers only, or with a note saying there is nothing to show."""
+def says_empty(table: Table) -> bool:
+    """The document itself declares the table empty (空表说明：无此项内容, …为空表)."""
     note = squash("".join(table.notes + table.caption))
-    if "空表" in note or "无此项" in note or "为空表" in note:
-        return True
-    from loaders.normalise import parse_number
-
-    return not any(parse_number(c) not in (None,) and parse_number(c) != 0
-                   for row in table.rows for c in row
-                   if parse_number(c) is not None and "." in c)
+    return any(w in note for w in ("空表", "无此项", "本表无数据"))

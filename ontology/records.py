@@ -18,7 +18,9 @@ from decimal import Decimal
 
 # Controlled values, kept here so loaders, checks and tests share one spelling.
 MEASURES = ("budget", "adjusted_budget", "actual")
-FUNDS = ("general_public", "government_fund", "state_capital", "special_account", "unit_funds", "all")
+FUNDS = (
+    "general_public", "government_fund", "state_capital", "special_account", "unit_funds", "all",
+)
 CATEGORIES = (
     "total", "basic", "project", "personnel", "public", "income", "carry_over",
     "three_public", "overseas_travel", "vehicle_purchase_operation", "vehicle_purchase",
@@ -83,7 +85,10 @@ class FunctionalSubject:
 
 @dataclass(frozen=True)
 class EconomicSubject:
-    """支出经济分类科目: 类 (3 digits), 款 (5); ``scheme`` department (301…) or government (501…)."""
+    """支出经济分类科目: 类 (3 digits), 款 (5).
+
+    ``scheme`` is department (301…) or government (501…).
+    """
 
     code: str
     name: str

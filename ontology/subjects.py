@@ -13,7 +13,8 @@ from functools import cache
 from pathlib import Path
 
 _DIR = Path(__file__).with_name("subjects")
-_CHINESE_ORDINAL = re.compile(r"^[一二三四五六七八九十百]+、|^\d+[.、]|^[（(][一二三四五六七八九十\d]+[)）]")
+_CHINESE_ORDINAL = re.compile(
+    r"^[一二三四五六七八九十百]+、|^\d+[.、]|^[（(][一二三四五六七八九十\d]+[)）]")
 
 
 @cache
