@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loaders import document_meta, kinds
+from loaders import checks, document_meta, kinds
 from loaders.blocks import Paragraph, ReadDocument, Table
 from loaders.context import Context
 from loaders.readers import ReadError, read
@@ -52,7 +52,10 @@ def records_from(doc: ReadDocument) -> DocumentRecords:
     paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph)]
     for narrative in kinds.NARRATIVE:
         narrative(paragraphs, ctx)
-    return ctx.finish()
+    records = ctx.finish()
+    # The identities the tables promise, reported with the load (rounding or error).
+    records.problems.extend(checks.as_problems(checks.check_records(records), doc.source))
+    return records
 
 
 def _extract_table(table: Table, ctx: Context) -> None:
