@@ -7,7 +7,7 @@ entities and keeps provenance, so recognisers stay about the table layout only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from loaders.blocks import ReadDocument, Table
@@ -85,6 +85,18 @@ class Context:
                                     department_ref=self.department.id)
         return key
 
+    def find_unit(self, name: str) -> str | None:
+        """The id of an already registered unit of this name, a coded one first; else None.
+
+        Unit lists (预算单位构成, 机构设置) often print names only while the amount tables
+        print codes, so a name is how the two meet.  Names compare as plain names (no
+        spaces, full-width forms folded).
+        """
+        wanted = ids.plain_name(name)
+        hits = [u for u in self._units.values() if ids.plain_name(u.name) == wanted]
+        hits.sort(key=lambda u: u.code is None)
+        return hits[0].id if hits else None
+
     def project(self, name: str, code: str | None = None, *, goal: str | None = None,
                 run_by: str | None = None, subject: str | None = None) -> str:
         """Register a project (merging what several tables say about it); returns its id."""
@@ -161,9 +173,15 @@ class Context:
             table=table.title if table else None, page=table.page if table else None,
             row=row, severity=severity))
 
+    def emitted(self) -> int:
+        """How many records the document has yielded so far (to tell an empty table)."""
+        return (len(self.records.amounts) + len(self.records.indicators)
+                + len(self._units) + len(self._projects))
+
     def finish(self) -> DocumentRecords:
         """Move the de-duplicated shared entities into the records and return them."""
         r = self.records
+        self._merge_named_units()
         r.functional_subjects = sorted(self._functional.values(), key=lambda s: s.code)
         r.economic_subjects = sorted(self._economic.values(), key=lambda s: s.code)
         r.units = list(self._units.values())
@@ -182,3 +200,35 @@ class Context:
         r.functional_subjects = sorted(self._functional.values(), key=lambda s: s.code)
         r.economic_subjects = sorted(self._economic.values(), key=lambda s: s.code)
         return r
+
+    def _merge_named_units(self) -> None:
+        """Fold each name-only unit into the one coded unit of the same name.
+
+        A unit key is region + code when a code is printed, else department + name
+        (``ids.unit_key``), so a unit met first in a list that prints no codes and then in
+        a table that does would be two nodes.  Tables are read in document order, so
+        either may come first; here, once all are read, the coded unit stays and whatever
+        pointed at the name-only one (amounts, projects, indicators) is re-pointed.  A
+        name shared by several coded units is ambiguous and is left alone.
+        """
+        coded: dict[str, list[str]] = {}
+        for u in self._units.values():
+            if u.code:
+                coded.setdefault(ids.plain_name(u.name), []).append(u.id)
+        moved: dict[str, str] = {}
+        for key, u in self._units.items():
+            targets = coded.get(ids.plain_name(u.name), [])
+            if not u.code and len(targets) == 1:
+                moved[key] = targets[0]
+        if not moved:
+            return
+        for key in moved:
+            del self._units[key]
+        r = self.records
+        r.amounts = [replace(a, of_ref=moved[a.of_ref]) if a.of_ref in moved else a
+                     for a in r.amounts]
+        r.indicators = [replace(i, owner_ref=moved[i.owner_ref]) if i.owner_ref in moved
+                        else i for i in r.indicators]
+        for key, p in list(self._projects.items()):
+            if p.run_by_ref in moved:
+                self._projects[key] = replace(p, run_by_ref=moved[p.run_by_ref])

@@ -69,9 +69,8 @@ def _extract_table(table: Table, ctx: Context) -> None:
     if extractor is None:
         ctx.problem(f"table kind {kind!r} is recognised but has no extractor", table)
         return
-    indicators_before = len(ctx.records.indicators)
+    emitted_before = ctx.emitted()
     extractor(table, ctx)
     report.amounts = len(ctx.records.amounts) - before
     # Empty when the document says so or when a recognised table yields nothing at all.
-    report.empty = says_empty(table) or (
-        report.amounts == 0 and len(ctx.records.indicators) == indicators_before)
+    report.empty = says_empty(table) or ctx.emitted() == emitted_before
