@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
@@ -89,12 +90,24 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[report.Docume
     return list(dict.fromkeys(files)), bad
 
 
+class StoreKind(StrEnum):
+    """Where ``load`` writes: the embedded graph under the data directory, or a Neo4j server."""
+
+    ladybug = "ladybug"
+    neo4j = "neo4j"
+
+
 @app.command()
 def load(ctx: typer.Context,
          paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
-         json_out: JsonOption = False) -> None:
+         json_out: JsonOption = False,
+         store_kind: Annotated[StoreKind, typer.Option(
+             "--store", help="ladybug: the embedded graph in the data directory; neo4j: the "
+                             "server named by NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD."
+         )] = StoreKind.ladybug) -> None:
     """Load documents (.txt .pdf .docx .xlsx); prints what each one yielded and its problems.
 
+    The embedded graph and the RDF store under the data directory are written together.
     Exit code 1 if any document failed; the others are loaded all the same.
     """
     from loaders.pipeline import LoadError, load_document
@@ -106,21 +119,46 @@ def load(ctx: typer.Context,
     if not files and not reports:
         err.print("No documents found (supported: " + " ".join(SUPPORTED_SUFFIXES) + ").")
         raise typer.Exit(1)
+    write_batch: Any = write
     try:
-        store = open_store(settings.ladybug_path)
+        if store_kind is StoreKind.neo4j:  # same writer interface, another engine
+            import store.neo4j as neo4j_store
+
+            store: Any = neo4j_store.open_store(timeout_ms=settings.query_timeout_ms)
+            write_batch = neo4j_store.write
+        else:
+            store = open_store(settings.ladybug_path)
     except StoreError as e:
         err.print(f"[red]{escape(str(e))}[/]")
         raise typer.Exit(1) from e
+    rdf: Any = None
+    if store_kind is StoreKind.ladybug:  # the RDF store lives next to the embedded graph
+        from store.oxigraph import RdfStoreError
+        from store.oxigraph import open_store as open_rdf
+
+        try:
+            rdf = open_rdf(settings.rdf_path, base=settings.base)
+        except RdfStoreError as e:
+            store.close()
+            err.print(f"[red]{escape(str(e))}[/]")
+            raise typer.Exit(1) from e
     pending: list[tuple[report.DocumentReport, Any]] = []
 
     def flush() -> None:
-        outcomes = write(store, [records for _, records in pending])
+        outcomes = write_batch(store, [records for _, records in pending])
         for (rep, _), outcome in zip(pending, outcomes, strict=True):
             if not outcome.ok:
                 rep.fail(outcome.error or "not written")
+        # The RDF store takes what the graph took, so the two hold the same documents.
+        written = [item for item, outcome in zip(pending, outcomes, strict=True) if outcome.ok]
+        if rdf is not None and written:
+            rdf_outcomes = rdf.write([records for _, records in written])
+            for (rep, _), outcome in zip(written, rdf_outcomes, strict=True):
+                if not outcome.ok:
+                    rep.fail(outcome.error or "not written to the RDF store")
         pending.clear()
 
-    with store, _progress(len(files)) as (progress, task):
+    with store, rdf or nullcontext(), _progress(len(files)) as (progress, task):
         for path in files:
             progress.update(task, description=path.name)
             try:
@@ -228,6 +266,103 @@ def _cell(value: Any) -> str:
 
 
 # ------------------------------------------------------------------------------------------
+# sparql, export, validate (the RDF store lives in store/oxigraph.py)
+# ------------------------------------------------------------------------------------------
+
+
+@app.command()
+def sparql(ctx: typer.Context,
+           query: Annotated[str, typer.Argument(help="A SPARQL 1.1 query.")],
+           json_out: JsonOption = False) -> None:
+    """Run a SPARQL query on the RDF store (read-only: SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+    The common prefixes (fkg:, skos:, rdfs:, qb: …) are predefined; the ontology is queryable
+    along with the data (e.g. fkg:Amount rdfs:label ?l).
+    """
+    from store.oxigraph import RdfStoreError
+    from store.oxigraph import open_store as open_rdf
+
+    settings = settings_of(ctx)
+    try:
+        with open_rdf(settings.rdf_path, base=settings.base, read_only=True) as rdf:
+            rows = rdf.rows(query)
+    except RdfStoreError as e:
+        err.print(f"[red]{escape(str(e))}[/]", highlight=False)
+        raise typer.Exit(1) from e
+    if json_out:
+        _print_json(rows)
+    else:
+        print_rows(rows)
+
+
+class ExportFormat(StrEnum):
+    """What ``export`` writes: RDF from the RDF store, or the property graph for other tools."""
+
+    ttl = "ttl"
+    jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+    neo4j_csv = "neo4j-csv"
+
+
+@app.command()
+def export(ctx: typer.Context,
+           fmt: Annotated[ExportFormat, typer.Argument(
+               metavar="FORMAT", help="ttl | jsonld (RDF data) | graphml | gexf (for Gephi) | "
+                                      "neo4j-csv (a folder for neo4j-admin import).")],
+           out_path: Annotated[Path, typer.Argument(
+               metavar="OUT", help="File to write (a folder for neo4j-csv).")]) -> None:
+    """Export the knowledge graph: ttl, jsonld, graphml, gexf or neo4j-csv."""
+    from store.export import export as run_export
+    from store.ladybug import StoreError
+    from store.oxigraph import RdfStoreError
+
+    settings = settings_of(ctx)
+    try:
+        result = run_export(fmt.value, out_path, ladybug_path=settings.ladybug_path,
+                            rdf_path=settings.rdf_path, base=settings.base)
+    except (StoreError, RdfStoreError, OSError) as e:
+        err.print(f"[red]{escape(str(e))}[/]", highlight=False)
+        raise typer.Exit(1) from e
+    if result.triples:
+        out.print(f"{result.path}: {result.triples} triples ({result.format})")
+    else:
+        files = f", {result.files} files" if result.files > 1 else ""
+        out.print(f"{result.path}: {result.nodes} nodes, {result.edges} edges "
+                  f"({result.format}{files})")
+
+
+@app.command()
+def validate(ctx: typer.Context, json_out: JsonOption = False) -> None:
+    """SHACL validation of the RDF store with ontology/shapes.ttl; exit 1 on violations."""
+    from store.oxigraph import RdfStoreError
+    from store.oxigraph import open_store as open_rdf
+    from store.shacl import validate_store
+
+    settings = settings_of(ctx)
+    try:
+        with open_rdf(settings.rdf_path, base=settings.base, read_only=True) as rdf:
+            results = validate_store(rdf)
+    except RdfStoreError as e:
+        err.print(f"[red]{escape(str(e))}[/]", highlight=False)
+        raise typer.Exit(1) from e
+    violations = [r for r in results if r.severity == "Violation"]
+    if json_out:
+        _print_json([r.as_dict() for r in results])
+    elif results:
+        for r in results:  # one line each: focus node, path, message (and the value)
+            value = f" (value: {r.value})" if r.value is not None else ""
+            out.print(escape(f"{r.severity}: {r.focus}  {r.path or '-'}: {r.message}{value}"),
+                      highlight=False)
+        out.print(f"{len(violations)} violation(s), {len(results) - len(violations)} other "
+                  "result(s)")
+    else:
+        out.print("The RDF data conforms to the shapes (0 violations).")
+    if violations:
+        raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------------------------------
 # check (the report lives in fiscal_kg/check.py)
 # ------------------------------------------------------------------------------------------
 
@@ -238,6 +373,106 @@ def check(ctx: typer.Context, json_out: JsonOption = False) -> None:
     from fiscal_kg.check import check_command
 
     check_command(settings_of(ctx).data_dir, json_out)
+
+
+# ------------------------------------------------------------------------------------------
+# query (the library lives in queries/, running it in fiscal_kg/query.py)
+# ------------------------------------------------------------------------------------------
+
+
+class QueryEngine(StrEnum):
+    """Which store answers a named query: the property graph (Cypher) or RDF (SPARQL)."""
+
+    cypher = "cypher"
+    sparql = "sparql"
+
+
+@app.command("query")
+def query_command(
+        ctx: typer.Context,
+        name: Annotated[str | None, typer.Argument(
+            help="A named query (see --list).", show_default=False)] = None,
+        param: ParamOption = None,
+        engine: Annotated[QueryEngine, typer.Option(
+            "--engine", help="cypher: the embedded graph; sparql: the RDF store.")
+        ] = QueryEngine.cypher,
+        list_queries: Annotated[bool, typer.Option(
+            "--list", help="List the named queries with their parameters and an example.")
+        ] = False,
+        json_out: JsonOption = False) -> None:
+    """Run a named query from the library (the same rows on either engine)."""
+    from queries import QueryError, all_queries
+
+    if list_queries:
+        try:
+            entries = [q.as_dict() for q in all_queries()]
+        except QueryError as e:
+            err.print(f"[red]{escape(str(e))}[/]", highlight=False)
+            raise typer.Exit(1) from e
+        if json_out:
+            _print_json(entries)
+        else:
+            _print_query_list(entries)
+        return
+    if not name:
+        err.print("Name a query (fiscal-kg query --list shows them).")
+        raise typer.Exit(2)
+    from fiscal_kg.query import run
+
+    try:
+        rows = run(name, parse_params(param), engine=engine.value, settings=settings_of(ctx))
+    except QueryError as e:
+        err.print(f"[red]{escape(str(e))}[/]", highlight=False)
+        raise typer.Exit(1) from e
+    if json_out:
+        _print_json(rows)
+    else:
+        print_rows(rows)
+
+
+def _print_query_list(entries: list[dict[str, Any]]) -> None:
+    """The library as a table: name, description, parameters (type = default), example."""
+    table = Table("name", "description", "parameters", "example", show_lines=True)
+    for e in entries:
+        params = "\n".join(f"{p['name']} ({p['type']}) = {p['default']!r}"
+                           for p in e["parameters"])
+        example = " ".join(f"-p {k}={v}" for k, v in e["example"].items())
+        table.add_row(e["name"], e["description"], params, example)
+    out.print(table)
+
+
+# ------------------------------------------------------------------------------------------
+# serve (the API lives in api/)
+# ------------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(ctx: typer.Context,
+          host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          store_kind: Annotated[StoreKind, typer.Option(
+              "--store", help="The property graph the API reads: the embedded one in the "
+                              "data directory, or the Neo4j server of NEO4J_URI.")
+          ] = StoreKind.ladybug,
+          timeout_ms: Annotated[int, typer.Option(
+              "--query-timeout-ms", help="Time limit of every query.")] = 15_000,
+          max_rows: Annotated[int, typer.Option(
+              "--max-rows", help="Rows a query endpoint returns before truncating.")
+          ] = 10_000) -> None:
+    """Serve the HTTP API and the web explorer (entity IRIs: $FISCAL_KG_BASE, else this
+    server's own address; uploads need $FISCAL_KG_TOKEN)."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.deps import ApiSettings, Limits
+
+    settings = ApiSettings.from_env(
+        settings_of(ctx), base=f"http://{host}:{port}", store=store_kind.value,
+        limits=Limits(query_timeout_ms=timeout_ms, max_rows=max_rows))
+    err.print(f"fiscal-kg API on http://{host}:{port}/ (data {settings.data.data_dir}, "
+              f"IRIs {settings.base}/id/…, docs /docs)", highlight=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                h11_max_incomplete_event_size=settings.limits.head_bytes)
 
 
 # ------------------------------------------------------------------------------------------

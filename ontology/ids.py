@@ -74,6 +74,43 @@ def cell_key(document_id: str, *position: object) -> str:
     return "-".join([document_id, *(str(p) for p in position)])
 
 
+# Characters an IRI path segment may hold as they are (RFC 3987 ipchar, less pct-encoded):
+# ASCII letters and digits, - . _ ~, the sub-delims and : @.  Chinese text is ucschar and
+# stays readable; everything else (space, / ? # %, quotes, controls) is percent-encoded.
+_SEGMENT_ASCII = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@")
+
+# A fast check for keys that need no encoding (ASCII above, CJK and full-width forms).
+_LEGAL_SEGMENT = re.compile(
+    r"[A-Za-z0-9\-._~!$&'()*+,;=:@\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef]*")
+
+
+def _ucschar(cp: int) -> bool:
+    """RFC 3987 ucschar: the non-ASCII code points an IRI may carry unencoded."""
+    if 0xA0 <= cp <= 0xD7FF or 0xF900 <= cp <= 0xFDCF or 0xFDF0 <= cp <= 0xFFEF:
+        return True
+    if 0x10000 <= cp <= 0xDFFFF:
+        return (cp & 0xFFFF) <= 0xFFFD
+    return 0xE1000 <= cp <= 0xEFFFD
+
+
+def iri_segment(key: str) -> str:
+    """A key as one IRI path segment: unchanged when legal, else percent-encoded (UTF-8).
+
+    Keys come from printed text (project names), so a ``/`` or a space must not split or
+    break the IRI; a server decoding the path gets the key back exactly.
+    """
+    if _LEGAL_SEGMENT.fullmatch(key):  # the usual case: codes, hashes, Chinese names
+        return key
+    out = []
+    for ch in key:
+        if ch in _SEGMENT_ASCII or (ord(ch) > 0x7F and _ucschar(ord(ch))):
+            out.append(ch)
+        else:
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    return "".join(out)
+
+
 def iri(base: str, kind: str, key: str) -> str:
-    """The linked-data IRI of an entity."""
-    return f"{base.rstrip('/')}/id/{kind}/{key}"
+    """The linked-data IRI of an entity (the key percent-encoded where an IRI needs it)."""
+    return f"{base.rstrip('/')}/id/{kind}/{iri_segment(key)}"
