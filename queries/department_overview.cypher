@@ -8,7 +8,8 @@
 // example: region=510781
 // money: total, basic, project
 // counting: the three sums add the 项-level rows (level 3 of the functional subjects) of the
-//   expenditure summary (部门支出总表: table_kind expenditure, no item) — one level, one
+//   expenditure summary (部门支出总表: table_kind expenditure, no item), in the document's
+//   own measure (budget in a budget, actual in a final account) — one level, one
 //   table, so no 合计, 类 or 款 row is added to the rows it sums — and of those rows take the
 //   budget units' rows when the table gives any, otherwise the department's own rows, never
 //   a department together with its units.  Empty when the document prints no such table.
@@ -26,6 +27,7 @@ WITH r, dep, doc, units, projects, count(DISTINCT i) AS indicators
 OPTIONAL MATCH (doc)<-[:REPORTED_IN]-(a:Amount)-[:CLASSIFIED_AS]->(s:FunctionalSubject)
 WHERE a.table_kind = 'expenditure' AND a.item IS NULL AND s.level = 3
   AND a.category IN ['total', 'basic', 'project']
+  AND a.measure = CASE doc.kind WHEN 'budget' THEN 'budget' ELSE 'actual' END
 OPTIONAL MATCH (a)-[:OF]->(org)
 WITH r, dep, doc, units, projects, indicators, a.category AS category,
      sum(CASE WHEN org.id <> dep.id THEN a.yuan END) AS unit_sum,
