@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -29,9 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from fiscal_kg import config, report
-
-SUPPORTED_SUFFIXES = (".txt", ".pdf", ".docx", ".xlsx")
-WRITE_BATCH = 20  # documents per store transaction
+from fiscal_kg.loading import SUPPORTED_SUFFIXES
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Load Chinese budget and final-account disclosures into a knowledge "
@@ -65,31 +63,6 @@ def settings_of(ctx: typer.Context) -> config.Settings:
 # ------------------------------------------------------------------------------------------
 
 
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[report.DocumentReport]]:
-    """Supported files under ``paths`` (folders recursively, sorted); bad paths as failures.
-
-    A file named explicitly with an unsupported suffix is a failure; inside a folder such
-    files (README, images) are skipped, as are hidden files.
-    """
-    files: list[Path] = []
-    bad: list[report.DocumentReport] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
-        elif path.is_file():
-            if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                files.append(path)
-            else:
-                bad.append(report.failed(path, f"{path.name}: unsupported file type "
-                                               f"(supported: {' '.join(SUPPORTED_SUFFIXES)})"))
-        else:
-            bad.append(report.failed(path, f"{path}: no such file or folder"))
-    return list(dict.fromkeys(files)), bad
-
-
 class StoreKind(StrEnum):
     """Where ``load`` writes: the embedded graph under the data directory, or a Neo4j server."""
 
@@ -110,70 +83,24 @@ def load(ctx: typer.Context,
     The embedded graph and the RDF store under the data directory are written together.
     Exit code 1 if any document failed; the others are loaded all the same.
     """
-    from loaders.pipeline import LoadError, load_document
-    from store.ladybug import StoreError, open_store
-    from store.writer import write
+    from fiscal_kg.loading import StoreOpenError, collect_files, load_files, open_stores
 
     settings = settings_of(ctx)
     files, reports = collect_files(paths)
     if not files and not reports:
         err.print("No documents found (supported: " + " ".join(SUPPORTED_SUFFIXES) + ").")
         raise typer.Exit(1)
-    write_batch: Any = write
     try:
-        if store_kind is StoreKind.neo4j:  # same writer interface, another engine
-            import store.neo4j as neo4j_store
+        with open_stores(settings, store_kind.value) as stores, \
+                _progress(len(files)) as (progress, task):
+            def advance(path: Path) -> None:
+                progress.update(task, description=path.name)
+                progress.advance(task)
 
-            store: Any = neo4j_store.open_store(timeout_ms=settings.query_timeout_ms)
-            write_batch = neo4j_store.write
-        else:
-            store = open_store(settings.ladybug_path)
-    except StoreError as e:
+            reports.extend(load_files(stores, files, on_file=advance))
+    except StoreOpenError as e:
         err.print(f"[red]{escape(str(e))}[/]")
         raise typer.Exit(1) from e
-    rdf: Any = None
-    if store_kind is StoreKind.ladybug:  # the RDF store lives next to the embedded graph
-        from store.oxigraph import RdfStoreError
-        from store.oxigraph import open_store as open_rdf
-
-        try:
-            rdf = open_rdf(settings.rdf_path, base=settings.base)
-        except RdfStoreError as e:
-            store.close()
-            err.print(f"[red]{escape(str(e))}[/]")
-            raise typer.Exit(1) from e
-    pending: list[tuple[report.DocumentReport, Any]] = []
-
-    def flush() -> None:
-        outcomes = write_batch(store, [records for _, records in pending])
-        for (rep, _), outcome in zip(pending, outcomes, strict=True):
-            if not outcome.ok:
-                rep.fail(outcome.error or "not written")
-        # The RDF store takes what the graph took, so the two hold the same documents.
-        written = [item for item, outcome in zip(pending, outcomes, strict=True) if outcome.ok]
-        if rdf is not None and written:
-            rdf_outcomes = rdf.write([records for _, records in written])
-            for (rep, _), outcome in zip(written, rdf_outcomes, strict=True):
-                if not outcome.ok:
-                    rep.fail(outcome.error or "not written to the RDF store")
-        pending.clear()
-
-    with store, rdf or nullcontext(), _progress(len(files)) as (progress, task):
-        for path in files:
-            progress.update(task, description=path.name)
-            try:
-                records = load_document(path)
-            except LoadError as e:
-                reports.append(report.failed(path, str(e)))
-            else:
-                rep = report.from_records(path, records)
-                reports.append(rep)
-                pending.append((rep, records))
-                if len(pending) >= WRITE_BATCH:
-                    flush()
-            progress.advance(task)
-        if pending:
-            flush()
     if json_out:
         _print_json([r.as_dict() for r in reports])
     else:

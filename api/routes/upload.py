@@ -4,9 +4,9 @@ Disabled unless ``FISCAL_KG_TOKEN`` is set (403); a request must carry it as
 ``Authorization: Bearer <token>`` (401 otherwise).  The body is the file itself and
 ``filename`` names it (its suffix chooses the reader: .txt .pdf .docx .xlsx).
 
-The document is read and written by the same functions ``fiscal-kg load`` uses
-(``loaders.pipeline.load_document``, ``report.from_records``, the graph's ``write`` and then
-the RDF store's ``write``, so both hold the same documents), one upload at a time.
+The document is read and written by ``fiscal_kg.loading``, exactly as ``fiscal-kg load``
+does (graph first, then the RDF store, so both hold the same documents), one upload at a
+time.
 
 The embedded engine takes one writer: while the upload's read-write handle is open the API
 lends no read handle (queries wait, up to the time limit) and has closed its idle ones;
@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,10 +29,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ApiState, State
 from api.errors import ApiError, responses
+from fiscal_kg.loading import SUPPORTED_SUFFIXES as SUFFIXES
 
 router = APIRouter(tags=["documents"])
 
-SUFFIXES = (".txt", ".pdf", ".docx", ".xlsx")
 UPLOAD_DIR = "uploads"
 _UNSAFE = re.compile(r"[^\w.\-\u3000-\u9fff\uff00-\uffef]+")
 
@@ -77,46 +78,23 @@ def safe_name(filename: str) -> str:
 
 
 def load_file(st: ApiState, path: Path) -> dict[str, Any]:
-    """Read and write one document as ``fiscal-kg load`` does; its report as a dict."""
-    from fiscal_kg import report
-    from loaders.pipeline import LoadError, load_document
+    """Read and write one document exactly as ``fiscal-kg load`` does; its report as a dict.
 
-    try:
-        records = load_document(path)
-    except LoadError as e:
-        return report.failed(path, str(e)).as_dict()
-    rep = report.from_records(path, records)
+    The API's read handles are lent out of the way for the duration (the embedded engine
+    takes one writer), and the RDF store is written with the server's own IRI base.
+    """
+    from fiscal_kg.loading import StoreOpenError, load_files, open_stores
+
+    settings = replace(st.settings.data, base=st.base)
+    engine = "neo4j" if st.settings.store == "neo4j" else "ladybug"
     with st.upload_lock, st.graph.exclusive(st.limits.query_timeout_ms / 1000), \
             st.rdf.exclusive():
-        outcome = _write(st, records)
-    if not outcome.ok:
-        rep.fail(outcome.error or "not written")
+        try:
+            with open_stores(settings, engine) as stores:
+                [rep] = load_files(stores, [path])
+        except StoreOpenError as e:
+            raise ApiError(503, "store_error", f"the graph could not be written: {e}") from e
     return rep.as_dict()
-
-
-def _write(st: ApiState, records: Any) -> Any:
-    """The graph first, then — if the graph took the document — the RDF store beside it."""
-    from store.ladybug import StoreError
-    from store.oxigraph import RdfStoreError
-
-    try:
-        if st.settings.store == "neo4j":
-            import store.neo4j as neo4j_store
-
-            with neo4j_store.open_store(timeout_ms=st.limits.query_timeout_ms) as store:
-                return neo4j_store.write(store, [records])[0]
-        from store.ladybug import open_store
-        from store.oxigraph import open_store as open_rdf
-        from store.writer import write
-
-        with open_store(st.settings.data.ladybug_path) as store:
-            outcome = write(store, [records])[0]
-        if not outcome.ok:
-            return outcome
-        with open_rdf(st.settings.data.rdf_path, base=st.base) as rdf:
-            return rdf.write([records])[0]
-    except (StoreError, RdfStoreError) as e:
-        raise ApiError(503, "store_error", f"the graph could not be written: {e}") from e
 
 
 @router.post("/documents", response_model=UploadOut, status_code=201,
