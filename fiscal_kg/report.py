@@ -1,8 +1,10 @@
 """Per-document load reports: what was read, what was not, and what went wrong.
 
 One ``DocumentReport`` per file given to ``fiscal-kg load``, built from its records (or from
-the error that stopped it) and updated with the store's verdict.  ``as_dict`` is the
-``--json`` form; ``print_report`` the human one.
+the error that stopped it) and updated with the store's verdict: the tables recognised
+(kind, page, amounts), the tables seen but not recognised, what was loaded, the identity
+checks (which ran, and the findings of those that do not hold) and every problem.
+``as_dict`` is the ``--json`` form; ``print_report`` the human one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from loaders import checks
 from ontology.records import DocumentRecords
 
 LOADED, FAILED = "loaded", "failed"
@@ -36,6 +39,8 @@ class DocumentReport:
     projects: int = 0
     indicators: int = 0
     units: int = 0
+    # {"run": [identity names], "errors": n, "rounding": n, "findings": [...]}
+    identity_checks: dict[str, object] = field(default_factory=dict)
     problems: list[dict[str, object]] = field(default_factory=list)
 
     @property
@@ -54,6 +59,19 @@ def failed(path: Path, error: str) -> DocumentReport:
     return DocumentReport(path=str(path), status=FAILED, error=error)
 
 
+def identity_results(records: DocumentRecords) -> dict[str, object]:
+    """Which identity checks ran on the document and what they found (the findings are
+    also among the problems, as the load reported them)."""
+    findings = checks.check_records(records)
+    return {
+        "run": [name for name, _ in checks.IDENTITIES],
+        "errors": sum(1 for f in findings if f.severity == "error"),
+        "rounding": sum(1 for f in findings if f.severity == "rounding"),
+        "findings": [{"identity": f.identity, "severity": f.severity, "message": f.message,
+                      "table": f.table, "page": f.page, "row": f.row} for f in findings],
+    }
+
+
 def from_records(path: Path, records: DocumentRecords) -> DocumentReport:
     """Summarise the records read from ``path`` (before they are written)."""
     doc = records.document
@@ -69,6 +87,7 @@ def from_records(path: Path, records: DocumentRecords) -> DocumentReport:
             for t in records.tables if t.kind is None],
         amounts=len(records.amounts), projects=len(records.projects),
         indicators=len(records.indicators), units=len(records.units),
+        identity_checks=identity_results(records),
         problems=[{"severity": p.severity, "message": p.message, "table": p.table,
                    "page": p.page, "row": p.row} for p in records.problems],
     )
@@ -81,7 +100,10 @@ def print_report(console: Console, report: DocumentReport) -> None:
     """A few lines per document: verdict, tables, counts, then every problem."""
     name = escape(Path(report.path).name)
     if not report.ok:
-        console.print(f"[bold red]✗ {name}[/]: {escape(report.error or 'failed')}")
+        error = report.error or "failed"
+        # the loaders' messages name the file already: say it once
+        said = error.removeprefix(f"{Path(report.path).name}: ")
+        console.print(f"[bold red]✗ {name}[/]: {escape(said)}")
         return
     kind = {"budget": "budget", "final_account": "final account"}.get(report.kind or "", "")
     console.print(f"[bold green]✓ {name}[/] — {escape(report.title or '')} "
@@ -90,9 +112,15 @@ def print_report(console: Console, report: DocumentReport) -> None:
                   f"{len(report.tables_not_recognised)} not recognised; "
                   f"{report.amounts} amounts, {report.projects} projects, "
                   f"{report.indicators} indicators, {report.units} units")
+    for t in report.tables_recognised:
+        where = f"p. {t['page']}" if t.get("page") is not None else "   "
+        got = "empty" if t.get("empty") else f"{t['amounts']} amounts"
+        console.print(f"  [dim]{where:>6}[/]  {escape(str(t['title']))} "
+                      f"[dim]({t['kind']}: {got})[/]")
     for t in report.tables_not_recognised:
         where = f" (p. {t['page']})" if t.get("page") is not None else ""
         console.print(f"  [yellow]not recognised:[/] {escape(str(t['title']))}{where}")
+    console.print("  " + _checks_line(report.identity_checks))
     for p in report.problems:
         where = ", ".join(str(x) for x in (
             p.get("table"), f"p. {p['page']}" if p.get("page") is not None else None,
@@ -100,6 +128,19 @@ def print_report(console: Console, report: DocumentReport) -> None:
         style = _STYLE.get(str(p["severity"]), "white")
         console.print(f"  [{style}]{p['severity']}[/]: {escape(str(p['message']))}"
                       + (f" [dim]({escape(where)})[/]" if where else ""))
+
+
+def _checks_line(results: dict[str, object]) -> str:
+    """``identity checks: 6 run, all hold`` or what does not hold."""
+    run = results.get("run") or []
+    errors, rounding = results.get("errors", 0), results.get("rounding", 0)
+    head = f"identity checks: {len(run)} run"  # type: ignore[arg-type]
+    if not errors and not rounding:
+        return f"{head}, all hold"
+    parts = [f"[red]{errors} not holding[/]"] if errors else []
+    if rounding:
+        parts.append(f"[cyan]{rounding} within rounding[/]")
+    return f"{head}: {', '.join(parts)} (see below)"
 
 
 def print_totals(console: Console, reports: list[DocumentReport]) -> None:

@@ -9,8 +9,11 @@ provenance so a reader can open the page and look.
 Published tables round every cell to the printed precision, so a sum of rounded cells can
 miss its rounded total by a little.  A difference no larger than one unit of the printed
 precision (0.01 万元 = 100 元, 0.01 元) is reported with severity ``rounding``; anything
-larger is an ``error``.  A figure printed more coarsely than the ones it is compared with
-(the text in 万元, a table in 元) agrees with them when their sum rounds to it.
+larger is an ``error`` — except that a sum of n rounded cells may miss its rounded total
+by up to (n + 1) / 2 units (each figure is off by at most half a unit), so a long list
+(302 = Σ of twelve 302xx rows) is allowed that many whole units.  A figure printed more
+coarsely than the ones it is compared with (the text in 万元, a table in 元) agrees with
+them when their sum rounds to it.
 
 The checks work on ``ontology.records.Amount`` objects only, never on tables, so they run
 the same on a freshly loaded ``DocumentRecords`` and on amounts read back from a store.
@@ -218,6 +221,12 @@ def _unit_of(a: Amount) -> Decimal:
     return factor * Decimal(1).scaleb(-places)
 
 
+def rounding_units(summands: int) -> int:
+    """How many printed units a sum of ``summands`` rounded figures may miss its rounded
+    total by: each of them and the total are off by at most half a unit."""
+    return max(1, (summands + 1) // 2)
+
+
 def severity_of(difference: Decimal, tol: Decimal) -> str | None:
     """None when equal, ``rounding`` within the tolerance, else ``error``."""
     if difference == 0:
@@ -264,7 +273,8 @@ def finding(name: str, at: Amount, expected: Sequence[Amount], actual: Sequence[
     want = sum((a.yuan for a in expected), Decimal(0))
     got = sum((a.yuan for a in actual), Decimal(0))
     diff = got - want
-    sev = severity_of(diff, tolerance([*expected, *actual]))
+    sev = severity_of(diff, tolerance([*expected, *actual]) * rounding_units(
+        max(len(expected), len(actual))))
     if sev is None or _rounds_to(expected, actual) or _rounds_to(actual, expected):
         return None
     unit = at.printed_unit
@@ -467,15 +477,31 @@ def _row_key(a: Amount) -> tuple[object, ...]:
             a.fund, a.measure)
 
 
+def _cell_row_key(a: Amount) -> tuple[object, ...]:
+    """The printed row a cell is on, whatever its column's item."""
+    return (a.table, position(a)[:2], a.of_ref, subject(a), a.project_ref, a.fund, a.measure)
+
+
 @identity("basic_plus_project")
 def basic_plus_project(amounts: list[Amount], scope: Scope) -> list[Finding]:
-    """On one row, 基本支出 + 项目支出 = 合计 (a blank cell counts as nothing spent)."""
+    """On one row, 基本支出 + 项目支出 = 合计 (a blank cell counts as nothing spent).
+
+    Columns of other spending printed on the same row (上缴上级支出, 经营支出, 对附属单位
+    补助支出, 单位预留机动经费: category ``other``, with the column as item) are part of the
+    合计 too.
+    """
     out: list[Finding] = []
-    for row in _group(_table_amounts(amounts), _row_key).values():
+    rows = _table_amounts(amounts)
+    others = _group([a for a in rows if a.category == "other"], _cell_row_key)
+    for row in _group(rows, _row_key).values():
         totals = [a for a in row if a.category == "total"]
         parts = [a for a in row if a.category in ("basic", "project")]
+        if not any(a.category == "basic" for a in row):
+            # 基本支出 printed as its two parts (人员经费 | 公用经费) only
+            parts += [a for a in row if a.category in ("personnel", "public")]
         if not totals or not parts:
             continue
+        parts += [a for a in others.get(_cell_row_key(totals[0]), []) if a not in row]
         what = f"{_name(totals[0])}：基本支出 + 项目支出 应等于合计"
         f = finding("basic_plus_project", totals[0], totals, parts, what, scope)
         if f:
@@ -658,3 +684,67 @@ def projects_vs_project_total(amounts: list[Amount], scope: Scope) -> list[Findi
         if f:
             out.append(f)
     return out
+
+
+# --- 7. what the text states is what the tables print ---------------------------------
+
+# Where the text's 总计 figures are printed: 财政拨款收入支出总计 in the 财政拨款 summary,
+# 收入支出总计 in the summary of all funds.
+_GRAND_TOTAL_TABLES = (("财政拨款", "fiscal_summary"), ("", "income_expenditure_summary"))
+_OTHER_FUNDS = ("government_fund", "state_capital")
+
+
+@identity("narrative_vs_tables")
+def narrative_vs_tables(amounts: list[Amount], scope: Scope) -> list[Finding]:
+    """A figure the text states is the figure the tables print: a 类 or 项 amount, the
+    收入支出总计, 本年收入合计 and 本年支出合计, 基本支出, 项目支出, 人员经费, 公用经费, the
+    “三公” items.  The text agrees when any table printing the figure agrees (the tables'
+    own differences are the other identities' business); a figure no table prints is not
+    compared.  In a document with no government-fund or state-capital money, the text's
+    一般公共预算 figure and a table's 财政拨款 figure are the same money.
+    """
+    out: list[Finding] = []
+    rows = [a for a in _table_amounts(amounts) if a.project_ref is None and not is_detail(a)]
+    single_fund = not any(a.fund in _OTHER_FUNDS and a.yuan for a in rows)
+    for stated in amounts:
+        if not is_narrative(stated) or stated.project_ref is not None:
+            continue
+        printed = [a for a in rows if _same_figure(stated, a, scope, single_fund)]
+        if not printed:
+            continue
+        found = [finding("narrative_vs_tables", stated, [a], [stated],
+                         f"说明正文所述{stated.item or _name(stated)}应与{a.table}第{a.row}行相同",
+                         scope) for a in printed]
+        if all(f is not None and f.severity == "error" for f in found):
+            out.append(found[0])  # type: ignore[arg-type]
+    return out
+
+
+def _same_fund(a: Amount, b: Amount, single_fund: bool) -> bool:
+    return a.fund == b.fund or (single_fund and {a.fund, b.fund} == {"all", "general_public"})
+
+
+def _same_figure(stated: Amount, a: Amount, scope: Scope, single_fund: bool) -> bool:
+    """Does table cell ``a`` print the figure the text states?"""
+    if a.measure != stated.measure or not _same_fund(stated, a, single_fund):
+        return False
+    if a.of_ref is not None and scope.departments and a.of_ref not in scope.departments:
+        return False
+    if stated.functional_ref or stated.economic_ref:
+        return subject(a) == subject(stated) and a.category == stated.category
+    if subject(a) is not None:
+        return False
+    label = squash(stated.item or "")
+    if _GRAND_TOTAL in label:
+        kind = next(k for word, k in _GRAND_TOTAL_TABLES if word in label)
+        return is_grand_total(a) and a.table_kind == kind
+    if is_grand_total(a):
+        return False
+    if stated.category not in MAIN_CATEGORIES and stated.category != "income":
+        return a.category == stated.category  # 三公 items, 机关运行经费 …
+    item = squash(a.item or "")
+    if not any(w in item for w in _TOTAL_WORDS) or any(w in item for w in _CARRY_WORDS):
+        return False
+    if _is_income(stated) != _is_income(a):
+        return False
+    return _is_income(a) or a.category == stated.category

@@ -116,7 +116,8 @@ def join_code(*parts: str | None) -> str | None:
     """Join a code printed over 类/款/项 columns: ('201', '03', '01') → '2010301'.
 
     Also accepts one cell holding the whole code (with stray spaces) or a code with
-    separators ('201 | 03 | 01').  Returns None when the cells hold no code.
+    separators ('201 | 03 | 01').  Returns None when the cells hold no code.  A 款 or 项
+    cell that lost its leading zero in a spreadsheet export ('301', '2') is '02'.
     """
     pieces = []
     for p in parts:
@@ -127,6 +128,8 @@ def join_code(*parts: str | None) -> str | None:
             continue
         if not _DIGITS.match(s):
             return None
+        if pieces and len(s) == 1:
+            s = "0" + s
         pieces.append(s)
     if not pieces:
         return None

@@ -27,7 +27,7 @@ def load_document(path: Path) -> DocumentRecords:
     try:
         doc = read(path)
         return records_from(doc)
-    except (ReadError, LoadError) as e:
+    except (ReadError, LoadError, document_meta.MetaError) as e:
         raise LoadError(str(e)) from e
     except Exception as e:  # a reader or extractor bug must not abort the batch
         raise LoadError(f"{path.name}: could not be loaded ({type(e).__name__}: {e})") from e
@@ -52,6 +52,12 @@ def records_from(doc: ReadDocument) -> DocumentRecords:
     paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph)]
     for narrative in kinds.NARRATIVE:
         narrative(paragraphs, ctx)
+    if not any(isinstance(b, Table) for b in doc.blocks):
+        stated = len(ctx.records.amounts)
+        ctx.problem("the document prints no tables (its tables may be published as a separate "
+                    f"file): {stated} amounts were read from its text"
+                    if stated else "the document prints no tables and its text states no "
+                    "figures that could be read: nothing but the document itself is loaded")
     records = ctx.finish()
     # The identities the tables promise, reported with the load (rounding or error).
     records.problems.extend(checks.as_problems(checks.check_records(records), doc.source))

@@ -66,5 +66,8 @@ def recognise(table: Table) -> str | None:
 
 def says_empty(table: Table) -> bool:
     """The document itself declares the table empty (空表说明：无此项内容, …为空表)."""
-    note = squash("".join(table.notes + table.caption))
-    return any(w in note for w in ("空表", "无此项", "本表无数据"))
+    # …or in a row of its own (此表为空); 本部门无相关收支项目 says the same.
+    alone = [c for row in table.rows if len([x for x in row if x.strip()]) == 1
+             for c in row if c.strip()]
+    note = squash("".join(table.notes + table.caption + alone))
+    return any(w in note for w in ("空表", "无此项", "本表无数据", "表为空", "无相关收支"))

@@ -14,6 +14,7 @@ in a double up to 10^13).  Every identifier is back-quoted in generated Cypher b
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,10 @@ class LadybugStore:
         if not self.read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = ladybug.Database(str(self.path), read_only=self.read_only)
+            # A writer checkpoints once, on close: checkpointing after every batch commit
+            # was over half of the write time and grew with the database (docs/BENCHMARKS.md).
+            self._db = ladybug.Database(str(self.path), read_only=self.read_only,
+                                        auto_checkpoint=self.read_only)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as e:
             raise StoreError(f"cannot open the graph at {self.path}: {e}") from e
@@ -96,6 +100,10 @@ class LadybugStore:
 
     def close(self) -> None:
         if self._conn is not None:
+            if not self.read_only:
+                # On failure the write-ahead log is replayed on the next open.
+                with contextlib.suppress(RuntimeError):
+                    self._conn.execute("CHECKPOINT")
             self._conn.close()
         if self._db is not None:
             self._db.close()

@@ -244,7 +244,8 @@ def test_findings_serialise_money_as_strings() -> None:
 def test_registry_names() -> None:
     assert [name for name, _ in checks.IDENTITIES] == [
         "subject_tree", "basic_plus_project", "personnel_plus_public",
-        "income_equals_expenditure", "same_subject_across_tables", "projects_vs_project_total"]
+        "income_equals_expenditure", "same_subject_across_tables", "projects_vs_project_total",
+        "narrative_vs_tables"]
 
 
 # --- the seed documents, as loaded ------------------------------------------------------

@@ -64,7 +64,7 @@ def test_load_reports_each_document_and_goes_on_after_a_failure(
     assert "✓ ruoqiang.txt" in result.output
     assert "若羌县人民政府办公室2024年部门预算" in result.output
     assert "7 amounts, 1 projects, 3 indicators" in result.output
-    assert "✗ scan.pdf: scan.pdf: no text layer: the PDF is a scan" in result.output
+    assert "✗ scan.pdf: no text layer: the PDF is a scan" in result.output
     assert "1 failed: scan.pdf" in result.output
     assert "README" not in result.output
     assert _documents(data) == ["652824_ruoqiang_gov-office_2024_budget.txt"]

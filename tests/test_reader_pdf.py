@@ -178,8 +178,8 @@ def test_jiangsu_tables_with_seven_digit_codes() -> None:
     assert row_starting(fiscal, "201") == ["201", "一般公共服务支出", "20,153.75"]
     assert row_starting(fiscal, "2013101") == ["2013101", "行政运行", "8,072.29"]
     assert row_starting(fiscal, "2210202") == ["2210202", "提租补贴", "2,299.88"]
-    # title and caption lines printed inside the grid's first row
-    assert table(JS_TABLES, "支出预算总表").caption == ["部门：中共江苏省委办公厅", "单位：万元"]
+    # title and caption printed above the grid on a white cell background: read as lines
+    assert table(JS_TABLES, "支出预算总表").caption == ["部门：中共江苏省委办公厅 单位：万元"]
     assert table(JS_TABLES, "财政拨款政府性基金支出预算表").notes == ["注：本部门无相关收支项目"]
 
 

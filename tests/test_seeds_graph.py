@@ -140,7 +140,8 @@ def test_region_chain_climbs_to_the_province(graph) -> None:
 
 def test_budget_and_final_account_of_jiangyou_meet_at_one_department(graph) -> None:
     rows = q(graph, """
-        MATCH (d:Document)-[:PUBLISHED_BY]->(dep:Department)-[:LOCATED_IN]->(:Region {code: '510781'})
+        MATCH (d:Document)-[:PUBLISHED_BY]->(dep:Department)
+              -[:LOCATED_IN]->(:Region {code: '510781'})
         RETURN dep.name AS dep, d.kind AS kind, d.fiscal_year AS year ORDER BY year""")
     assert rows == [
         {"dep": "江油市人民政府办公室", "kind": "final_account", "year": 2020},

@@ -8,7 +8,11 @@ nothing else (their tables are lost, e.g. when the PDF text lost its layout):
   881.48 万元，完成预算 99.56%``;
 * the 类 totals — ``一般公共服务（类）支出 1308.16 万元，占 80.88%``;
 * document-level figures — 本年收入合计, 本年支出合计, 基本支出, 项目支出, 人员经费,
-  日常公用经费, “三公”经费 and its parts, 机关运行经费, 政府采购支出总额.
+  日常公用经费, “三公”经费 and its parts, 机关运行经费, 政府采购支出总额, and the
+  收入支出总计 / 财政拨款收入支出总计 (the year plus carry-overs);
+* 上海 states each 项 with its plan: ``1、一般公共服务支出（类）财政事务（款）行政运行（项）。
+  主要用于：…。年初预算为1560.05万元，支出决算为1511.89万元。`` — both are loaded, the
+  first with measure ``budget``.
 
 Each becomes an Amount with table ``narrative`` and table_kind ``narrative_final``, so a
 query can tell prose figures from table cells.  A figure stated twice (the template says
@@ -48,6 +52,8 @@ class Rule:
     category: str
     fund: str
     requires: str | None = None  # a word the same sentence must also hold
+    # a figure of its own although category and fund are another's (总计 beside 合计)
+    figure: str | None = None
 
 
 # Longer labels are tried first where two start at the same place (一般公共预算财政拨款
@@ -55,6 +61,8 @@ class Rule:
 # 一般公共预算财政拨款 in the template; 项目支出 counts only beside 基本支出 (the per-project
 # paragraphs also print 项目支出 with the project's own amount).
 RULES: tuple[Rule, ...] = (
+    Rule(r"财政拨款收入支出总计", "total", "all", figure="财政拨款收入支出总计"),
+    Rule(r"收入支出总计", "total", "all", figure="收入支出总计"),
     Rule(r"(?:本年)?收入合计", "income", "all"),
     Rule(r"一般公共预算财政拨款收入", "income", "general_public"),
     Rule(r"(?:本年)?支出合计", "total", "all"),
@@ -95,6 +103,12 @@ _ITEM = re.compile(
     r"(?P<lei>[\u4e00-\u9fff]+?)\s*[（(]类[）)]\s*(?P<kuan>[^：:。；，]+?)\s*[（(]款[）)]"
     r"\s*(?P<xiang>[^：:。；，]+?)\s*[（(]项[）)]\s*[：:]?\s*(?:支出)?(?:决算)?数?为?\s*"
     + _AMOUNT)
+# 上海: the 项, what it is used for, then 年初预算为 A 万元，支出决算为 B 万元.
+_ITEM_PLAN = re.compile(
+    r"(?P<lei>[\u4e00-\u9fff]+?)\s*[（(]类[）)]\s*(?P<kuan>[^：:。；，]+?)\s*[（(]款[）)]"
+    r"\s*(?P<xiang>[^：:。；，]+?)\s*[（(]项[）)](?:(?![（(]类[）)]).){0,300}?"
+    r"年初预算(?:数)?为\s*(?P<plan>\d[\d,，]*(?:\.\d+)?)\s*(?P<plan_unit>万元|亿元|元)\s*[，,；;]\s*"
+    r"(?:支出)?决算(?:数)?为\s*" + _AMOUNT)
 
 
 @dataclass
@@ -112,6 +126,7 @@ class _Fact:
     col: str
     rate: Decimal | None = None
     functional: str | None = None
+    figure: str | None = None
 
 
 @narrative_extractor
@@ -133,7 +148,7 @@ def extract_final_narrative(paragraphs: list[Paragraph], ctx: Context) -> None:
 
 def _keep(facts: dict[tuple[object, ...], _Fact], fact: _Fact, ctx: Context) -> None:
     """Keep the first statement of a figure; later ones may only add its rate."""
-    key = (fact.measure, fact.category, fact.fund, fact.functional)
+    key = (fact.measure, fact.category, fact.fund, fact.functional, fact.figure)
     old = facts.get(key)
     if old is None:
         facts[key] = fact
@@ -152,6 +167,9 @@ def _factor(unit: str) -> Decimal:
 def _facts(text: str, row: int, ctx: Context) -> list[_Fact]:
     """The figures stated in one paragraph, left to right, overlapping matches dropped."""
     found: list[tuple[int, int, _Fact | None]] = []
+    for m in _ITEM_PLAN.finditer(text):
+        for fact in _plan_facts(m, row, ctx):
+            found.append((m.start(), m.end(), fact))
     for m in _ITEM.finditer(text):
         found.append((m.start(), m.end(), _item_fact(m, row, ctx)))
     for m in _class_pattern().finditer(text):
@@ -166,14 +184,15 @@ def _facts(text: str, row: int, ctx: Context) -> list[_Fact]:
         for m in pattern.finditer(text):
             if not _is_statement(m) or (rule.requires and rule.requires not in _sentence(text, m)):
                 continue
-            found.append((m.start(), m.end(), _fact(m, row, rule.category, rule.fund,
-                                                    item=m.group("label"), ctx=ctx)))
+            fact = _fact(m, row, rule.category, rule.fund, item=m.group("label"), ctx=ctx)
+            fact.figure = rule.figure
+            found.append((m.start(), m.end(), fact))
     out: list[_Fact] = []
-    taken_until = -1
+    taken: tuple[int, int] | None = None
     for start, end, fact in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
-        if start < taken_until:
+        if taken is not None and start < taken[1] and (start, end) != taken:
             continue
-        taken_until = end
+        taken = (start, end)
         if fact is not None:
             out.append(fact)
     return out
@@ -218,6 +237,20 @@ def _item_fact(m: re.Match[str], row: int, ctx: Context) -> _Fact | None:
     fact = _fact(m, row, "total", "general_public", item=item, ctx=ctx, functional=codes[-1])
     fact.col = f"nf{m.start('lei')}"
     return fact
+
+
+def _plan_facts(m: re.Match[str], row: int, ctx: Context) -> list[_Fact]:
+    """A 项 stated with its 年初预算 and 支出决算: the budget and the actual figure."""
+    actual = _item_fact(m, row, ctx)
+    if actual is None:
+        return []
+    plan = parse_number(m.group("plan"))
+    assert plan is not None  # the pattern only matches numbers
+    budget = _Fact(value=plan, printed=m.group("plan"), unit=m.group("plan_unit"),
+                   measure="budget", category="total", fund="general_public",
+                   item=actual.item, row=row, col=f"nb{m.start('lei')}",
+                   functional=actual.functional)
+    return [budget, actual]
 
 
 # --- subject names -----------------------------------------------------------------------

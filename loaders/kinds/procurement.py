@@ -133,6 +133,14 @@ def _columns(paths: list[list[str]]) -> _Columns:
     return _Columns(item=item, project=project, unit=unit, money=money)
 
 
+def _row_label(row: list[str], cols: _Columns) -> str:
+    """The innermost label of a subtotal row that prints no item (江苏: ``一、货物A``, or an
+    economic subject such as ``会议费`` summing the items below it)."""
+    labels = [plain_label(c) for k, c in enumerate(row)
+              if k not in cols.money and squash(c) and parse_number(c) is None]
+    return labels[-1] if labels else ""
+
+
 def _cell(row: list[str], col: int | None) -> str:
     return row[col].strip() if col is not None and col < len(row) else ""
 
@@ -177,7 +185,7 @@ def extract_procurement(table: Table, ctx: Context) -> None:
         elif total:
             project_name = ""
         item = (plain_label(_cell(row, cols.item)) or plain_label(printed_project)
-                or (first if total else ""))
+                or (first if total else "") or _row_label(row, cols))
         project = ctx.find_project(project_name) if project_name and not total else None
         owner = ctx.department.id
         if cols.unit is not None and _cell(row, cols.unit) and not total:

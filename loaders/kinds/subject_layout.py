@@ -35,13 +35,14 @@ _SUBJECT_CODE_LABEL = re.compile(r"^(?:科目代码|科目编码)$")
 # Labels of rows that sum other rows and name no subject.
 TOTAL_ROW = re.compile(r"^(?:合计|总计|小计|.{1,12}合计)$")
 _BODY_TOTAL = ("合计", "总计")
+_NOTHING = ("无", "无数据", "本表无数据")
 
 # What a value column measures, by its leaf label.
 _TOTAL_WORDS = frozenset({
     "合计", "小计", "总计", "金额", "本年支出合计", "支出合计", "本年支出", "决算数", "预算数",
     "支出预算", "预算金额", "本年预算", "本年预算数", "支出决算",
 })
-_OTHER = re.compile(r"上缴上级|上解上级|对附属单位补助|^经营支出$")
+_OTHER = re.compile(r"上缴上级|上解上级|对附属单位补助|^经营支出$|预留机动经费")
 _CARRY = re.compile(r"结转|结余")
 _FUND_WORDS = (("一般公共预算", "general_public"), ("政府性基金", "government_fund"),
                ("国有资本", "state_capital"))
@@ -123,6 +124,9 @@ def body_start(rows: list[list[str]]) -> int:
             return i
         # A 合计 row of an empty table; a header row prints other labels beside 合计.
         if any(t in _BODY_TOTAL for t in labels) and len(labels) == 1:
+            return i
+        # An empty table's one body row saying so (无).
+        if labels and all(t in _NOTHING for t in labels):
             return i
     return len(rows)
 
@@ -214,6 +218,8 @@ def meaning(path: tuple[str, ...]) -> tuple[str, str | None, str | None, bool]:
         return "personnel", None, fund, True
     if "公用经费" in leaf:
         return "public", None, fund, True
+    if "机关运行经费" in leaf:
+        return "office_operation", None, fund, True
     if leaf == "基本支出":
         return "basic", None, fund, True
     if leaf == "项目支出":
@@ -239,6 +245,35 @@ def _sequence_column(rows: list[list[str]], start: int, col: int) -> bool:
         return False
     numbers = [int(v) for v in filled]
     return all(b == a + 1 for a, b in zip(numbers, numbers[1:], strict=False))
+
+
+def read_totals_layout(rows: list[list[str]]) -> Layout | None:
+    """The layout of a table of totals only: header rows over rows that print nothing but
+    amounts, with no name or code column (江苏 支出预算总表)::
+
+        合计 | 基本支出 | 项目支出 | 单位预留机动经费 | 结转下年资金
+        24,458.43 | 10,403.11 | 12,081.46 | 1,973.86 |
+
+    Every column is a value column, read by its header like any other.  None when a body
+    cell holds anything but an amount.
+    """
+    start = body_start(rows)
+    width = max((len(r) for r in rows), default=0)
+    body = rows[start:]
+    if not body or start == 0:
+        return None
+    if any(squash(c) and parse_number(c) is None for r in body for c in r):
+        return None
+    layout = Layout(body_start=start, width=width, name_col=None)
+    leaves = _leaves(_header_labels(rows[:start], width))
+    if len(leaves) != width:
+        return None
+    for c, (_, path) in enumerate(leaves):
+        category, item, fund, understood = meaning(path)
+        if not understood:
+            layout.unknown.append("/".join(path))
+        layout.columns.append(Column(c, category, item, fund, path))
+    return layout
 
 
 def read_layout(rows: list[list[str]]) -> Layout:
@@ -295,6 +330,11 @@ class Group:
     value_col: int
     category: str  # personnel | public | basic, from the label printed over the group
     title: str
+    # all the columns the code is printed over (类 | 款), when more than ``code_col``
+    code_cols: tuple[int, ...] = ()
+
+    def code_columns(self) -> tuple[int, ...]:
+        return self.code_cols or (self.code_col,)
 
 
 def side_by_side(rows: list[list[str]]) -> tuple[int, list[Group]] | None:
@@ -304,6 +344,9 @@ def side_by_side(rows: list[list[str]]) -> tuple[int, list[Group]] | None:
         labels = [label(c) for c in row]
         code_cols = [c for c, t in enumerate(labels) if _SUBJECT_CODE_LABEL.match(t)]
         if len(code_cols) < 2:
+            found = _named_groups(rows, r)
+            if found is not None:
+                return found
             continue
         above = rows[r - 1] if r > 0 else []
         groups = []
@@ -317,3 +360,36 @@ def side_by_side(rows: list[list[str]]) -> tuple[int, list[Group]] | None:
             groups.append(Group(k, k + 1, k + 2, category, title))
         return r + 1, groups
     return None
+
+
+def _named_groups(rows: list[list[str]], r: int) -> tuple[int, list[Group]] | None:
+    """Side-by-side lists found by their name columns (上海 决算 05/06表)::
+
+        经济分类科目编码 | 科目名称 | 决算数 | 经济分类科目编码 | 科目名称 | 决算数
+        类 | 款 | 科目名称 | 决算数 | 类 | 款 | 科目名称 | 决算数
+
+    Row ``r`` prints ``…名称`` over two or more columns; each group's code is printed in
+    the columns left of its name (up to the previous group's value) and its value in the
+    column right of it.  Every group must print codes and amounts in the body, so a
+    per-unit table (单位名称 | 科目编码 | 科目名称 | …) is not taken for one.
+    """
+    labels = [label(c) for c in rows[r]]
+    names = [c for c, t in enumerate(labels) if t.endswith("名称") and "单位" not in t]
+    if len(names) < 2:
+        return None
+    groups = []
+    low = 0
+    for k in names:
+        code_cols = tuple(range(low, k))
+        value = k + 1
+        low = k + 2
+        body = rows[r + 1:]
+        if not code_cols or value in names:
+            return None
+        has_code = any(_CODE.match(squash("".join(cell(b, c) for c in code_cols)))
+                       for b in body)
+        has_money = any(is_money(cell(b, value)) for b in body)
+        if not (has_code and has_money):
+            return None
+        groups.append(Group(code_cols[0], k, value, "basic", "", code_cols))
+    return r + 1, groups

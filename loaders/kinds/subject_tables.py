@@ -5,8 +5,12 @@ and project expenditure under functional subjects.
 Kinds read here (see ``table_kinds.toml``): ``expenditure`` (部门支出总表, 支出决算表),
 ``general_budget_expenditure`` (一般公共预算支出表, 05表 一般公共预算财政拨款收入支出决算表),
 ``general_budget_basic`` (基本支出表, by economic subject), ``general_budget_project``
-(项目支出表), ``government_fund``, ``state_capital`` and ``fiscal_economic``.  How the
-columns are found is in ``subject_layout``; this module decides what each row is.
+(项目支出表), ``government_fund``, ``state_capital``, ``fiscal_economic``,
+``fiscal_expenditure`` (江苏 财政拨款支出预算表, by functional subject) and
+``office_operation`` (机关运行经费 by economic subject).  How the columns are found is in
+``subject_layout``; this module decides what each row is.  A table printing the
+department's totals only, with no name or code column (江苏 支出预算总表: one row under
+合计 | 基本支出 | 项目支出 | 单位预留机动经费), gives one amount per column.
 
 Rows
 ----
@@ -65,6 +69,7 @@ from dataclasses import dataclass, field
 from loaders.blocks import Table
 from loaders.context import Context
 from loaders.kinds import subject_layout as grid
+from loaders.kinds.narrative_final import FORMER_NAMES
 from loaders.kinds.registry import table_extractor
 from loaders.normalise import join_code, money_unit, parse_number, split_code_name, squash
 from loaders.recognise import recognise
@@ -78,9 +83,11 @@ FUND_BY_KIND = {
     "general_budget_project": "general_public",
     "government_fund": "government_fund",
     "state_capital": "state_capital",
+    "fiscal_expenditure": "all",
+    "office_operation": "general_public",
 }
 PROJECT_KIND = "general_budget_project"
-ECONOMIC_KINDS = ("general_budget_basic", "fiscal_economic")
+ECONOMIC_KINDS = ("general_budget_basic", "fiscal_economic", "office_operation")
 
 # Rows of a project table that group projects (a project class), not projects.
 GROUPING_ROW = re.compile(
@@ -135,7 +142,8 @@ class _Walk:
         listed = subjects.code_list(scheme).get(code)
         name = printed or None
         if listed:
-            if printed and not _same_name(listed, printed):
+            if printed and not _same_name(listed, printed) and not any(
+                    _same_name(old, printed) for old in FORMER_NAMES.get(code, ())):
                 self.ctx.problem(f"subject {code} is printed as {printed!r}; the code list "
                                  f"names it {listed!r}", self.table, row)
             name = listed
@@ -216,12 +224,26 @@ def extract_subject_table(table: Table, ctx: Context) -> None:
     if layout.unknown:
         ctx.problem("columns not understood, loaded as category 'other': "
                     + ", ".join(layout.unknown), table, severity="warning")
+    totals = grid.read_totals_layout(table.rows) if layout.name_col is None else None
+    if totals is not None:
+        _totals_rows(walk, totals)
+        return
     if layout.name_col is None or not layout.columns:
         if any(grid.is_money(c) for r in table.rows[layout.body_start:] for c in r):
             ctx.problem("table layout not understood (no name or value columns)", table,
                         severity="error")
         return
     _walk_rows(walk, layout)
+
+
+def _totals_rows(walk: _Walk, layout: grid.Layout) -> None:
+    """A table of the department's totals only (see ``subject_layout.read_totals_layout``)."""
+    if layout.unknown:
+        walk.ctx.problem("columns not understood, loaded as category 'other': "
+                         + ", ".join(layout.unknown), walk.table, severity="warning")
+    for i in range(layout.body_start, len(walk.table.rows)):
+        walk.emit(i, walk.table.rows[i], layout.columns, of=walk.ctx.department.id,
+                  row_item="合计", total=True)
 
 
 def _department_codes(rows: list[list[str]], layout: grid.Layout) -> set[str]:
@@ -339,7 +361,7 @@ def _side_by_side(walk: _Walk, start: int, groups: list[grid.Group]) -> None:
     for i in range(start, len(rows)):
         row = rows[i]
         for g in groups:
-            code = join_code(grid.cell(row, g.code_col))
+            code = join_code(*(grid.cell(row, c) for c in g.code_columns()))
             if not code:
                 continue
             column = grid.Column(g.value_col, g.category, path=(g.title,))

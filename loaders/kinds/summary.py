@@ -11,10 +11,14 @@ Two layouts occur, whatever the region:
 
   On the income side the row says where the money comes from (fund); on the expenditure
   side the row names a 类 of the functional classification (by code or by name) and the
-  column says which fund pays.
+  column says which fund pays.  江苏 prints a second expenditure side, 支出用途 (基本支出
+  | 项目支出 | 单位预留机动经费, the department's totals of those uses), and the amounts
+  of 当年支出小计 / 支出合计 in that side's column.
 
 * by source (收入总表, 收入决算表): one row per unit (单位代码 301001 …) or per functional
-  subject (科目编码 2010301 …), one column per source of income (一般公共预算, 事业收入 …).
+  subject (科目编码 2010301 …), one column per source of income (一般公共预算, 事业收入 …);
+  or (江苏 收入预算总表) one row per source under a single 金额 column, the sources grouped
+  (一般公共预算资金 | 小计, then its parts).
 
 The grid analysis below (which columns are labels, codes, row numbers, amounts; where the
 header ends) is shared with the 三公 tables (``loaders.kinds.three_public``).  Columns are
@@ -48,6 +52,8 @@ _PREFIX = re.compile(
 _TOP_LEVEL = re.compile(r"^[一二三四五六七八九十]+、")
 _BLANKS = ("", "—", "-", "——", "/", "－", "--")
 _DECIMAL = re.compile(r"^-?[\d,，]*\d\.\d+$")
+# Whole amounts printed with thousands separators (万里街道: 156,211,123 元).
+_GROUPED = re.compile(r"^-?\d{1,3}(?:[,，]\d{3})+$")
 _INTEGER = re.compile(r"^\d[\d,，]*$")
 _SUBJECT_CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 _COLUMN_NUMBER = re.compile(r"^(?:\d{1,2}|栏次)$")
@@ -82,7 +88,7 @@ def fund_of(text: str) -> str | None:
     if "财政专户" in t:
         return "special_account"
     if any(w in t for w in ("单位资金", "事业收入", "经营收入", "其他收入", "上级补助",
-                            "附属单位上缴", "事业基金")):
+                            "附属单位上缴", "事业基金", "其他资金")):
         return "unit_funds"
     if "财政拨款" in t:
         return "all"
@@ -165,7 +171,7 @@ def _blank(cell: str) -> bool:
 
 def _is_data_row(row: list[str]) -> bool:
     """A body row: it prints an amount, or its label opens with 合计/一、/a subject code."""
-    if any(_DECIMAL.match(squash(c)) for c in row):
+    if any(_DECIMAL.match(squash(c)) or _GROUPED.match(squash(c)) for c in row):
         return True
     first = next(((k, squash(c)) for k, c in enumerate(row) if squash(c)), None)
     if first is None or first[0] > 1:
@@ -198,16 +204,26 @@ def analyse(table: Table) -> Grid:
                 sides=[s for s in sides if s.amounts])
 
 
+# Words a code column prints besides codes: its own 类/款/项 sub-header (when that row also
+# carries the 合计 amounts, so it reads as body) and a 合计 spanning the code columns.
+_CODE_COLUMN_WORDS = frozenset({"类", "款", "项", "合计", "总计", "小计"})
+
+
 def _role(header: list[str], cells: list[str]) -> str:
     values = [squash(c) for c in cells if not _blank(c)]
-    decimals = sum(1 for v in values if _DECIMAL.match(v))
-    integers = sum(1 for v in values if _INTEGER.match(v))
+    if any(_INTEGER.match(v) for v in values):
+        header = header + [v for v in values if v in ("类", "款", "项")]
+        values = [v for v in values if v not in _CODE_COLUMN_WORDS]
+    decimals = sum(1 for v in values if _DECIMAL.match(v) or _GROUPED.match(v))
+    integers = sum(1 for v in values if _INTEGER.match(v) and not _GROUPED.match(v))
     texts = len(values) - decimals - integers
     head = "".join(header)
     if decimals and decimals >= texts:
         return "amount"
     if texts:
         return "label"
+    if integers and all(v == "0" for v in values):
+        return "amount"  # a column of amounts that are all nothing (事业收入 0)
     if integers:
         if any(w in head for w in ("行次", "序号", "栏次")):
             return "rowno"
@@ -245,6 +261,8 @@ def extract_summary(table: Table, ctx: Context) -> None:
         return
     if len(grid.sides) >= 2:
         _two_sided(table, ctx, kind, unit, grid)
+    elif _sources_as_rows(grid, grid.sides[0]):
+        _income_rows(table, ctx, kind, unit, grid, grid.sides[0])
     else:
         _by_source(table, ctx, kind, unit, grid, grid.sides[0])
 
@@ -263,7 +281,7 @@ def _income_row(name: str, state: _IncomeState) -> tuple[str, str, str] | None:
     """(category, fund, item) of an income-side row."""
     if not name:
         return None
-    if is_total(name) or name == "本年收入":
+    if is_total(name) or name == "本年收入" or name.endswith("小计"):
         state.section = "income"
         return "total", "all", _side_item(name, "收入")
     if ("结转" in name or "结余" in name) and not any(w in name for w in ("年末", "年终", "下年")):
@@ -275,10 +293,20 @@ def _income_row(name: str, state: _IncomeState) -> tuple[str, str, str] | None:
     return state.section, fund, name
 
 
+# Rows saying what the money is used for (江苏 支出用途: 基本支出 | 项目支出 | 单位预留机动经费):
+# the department's totals of those columns elsewhere.
+_USES = {"基本支出": "basic", "项目支出": "project"}
+_RESERVE = "预留机动经费"
+
+
 def _expenditure_row(name: str, code: str | None) -> tuple[str, str | None, str | None]:
     """(category, functional code, item) of an expenditure-side row."""
-    if is_total(name) or name == "本年支出":
+    if is_total(name) or name == "本年支出" or name.endswith("小计"):
         return "total", None, _side_item(name, "支出")
+    if name in _USES:
+        return _USES[name], None, None
+    if _RESERVE in name:
+        return "other", None, name
     if "结余分配" in name or "事业基金" in name:
         return "other", None, name
     if ("结转" in name or "结余" in name) and any(w in name for w in ("年末", "年终", "下年")):
@@ -290,38 +318,66 @@ def _expenditure_row(name: str, code: str | None) -> tuple[str, str | None, str 
 
 
 def _two_sided(table: Table, ctx: Context, kind: str, unit: str, grid: Grid) -> None:
-    income, expenditure = grid.sides[0], grid.sides[1]
+    """Income on the first side; expenditure on the others (江苏 prints two: 功能分类 and
+    支出用途, and the 当年支出小计 / 支出合计 of both in the 支出用途 amount column)."""
     state = _IncomeState()
     for r, row in grid.body():
-        name = plain_label(row[income.label])
-        got = _income_row(name, state)
-        for c in income.amounts:
-            if got is None:
-                if parse_number(row[c]) is not None:
-                    ctx.problem(f"an income amount without a label ({row[c]})", table, r)
-                continue
-            category, fund, item = got
-            emitted = emit(ctx, table, kind, unit, r, c, row[c], category=category, fund=fund,
-                           item=item)
-            if emitted and category == "other":
-                ctx.problem(f"income row {name!r} not understood; loaded as 'other'", table, r)
-        printed_code, printed_name = split_code_name(clean_label(row[expenditure.label]))
-        code = grid.code(expenditure, row) or printed_code
-        name = plain_label(printed_name)
-        category, subject, item = _expenditure_row(name, code)
-        if subject:
-            ctx.functional_subject(subject, name or None)
-        for c in expenditure.amounts:
-            fund = fund_of(grid.leaf(c)) or "all"
-            if not name and not subject:
-                if parse_number(row[c]) is not None:
-                    ctx.problem(f"an expenditure amount without a label ({row[c]})", table, r)
-                continue
-            emitted = emit(ctx, table, kind, unit, r, c, row[c], category=category, fund=fund,
-                           functional=subject, item=item)
-            if emitted and category == "other":
-                ctx.problem(f"expenditure row {name!r} not understood; loaded as 'other'",
-                            table, r)
+        _income_side(table, ctx, kind, unit, grid, grid.sides[0], state, r, row)
+        carried = ""  # a total label whose amount is printed in the next side's column
+        for side in grid.sides[1:]:
+            carried = _expenditure_side(table, ctx, kind, unit, grid, side, r, row, carried)
+
+
+def _income_side(table: Table, ctx: Context, kind: str, unit: str, grid: Grid, income: Side,
+                 state: _IncomeState, r: int, row: list[str]) -> None:
+    """Amounts of the income side of one row."""
+    name = plain_label(row[income.label])
+    got = _income_row(name, state)
+    for c in income.amounts:
+        if got is None:
+            if parse_number(row[c]) is not None:
+                ctx.problem(f"an income amount without a label ({row[c]})", table, r)
+            continue
+        category, fund, item = got
+        emitted = emit(ctx, table, kind, unit, r, c, row[c], category=category, fund=fund,
+                       item=item)
+        if emitted and category == "other":
+            ctx.problem(f"income row {name!r} not understood; loaded as 'other'", table, r)
+
+
+# Expenditure-side columns that say what part of the spending they hold.
+_SPENDING_COLUMNS = {"基本支出": "basic", "项目支出": "project", "人员经费": "personnel",
+                     "公用经费": "public"}
+
+
+def _expenditure_side(table: Table, ctx: Context, kind: str, unit: str, grid: Grid,
+                      expenditure: Side, r: int, row: list[str], carried: str) -> str:
+    """Amounts of one expenditure side of a row; returns a total label left without an
+    amount on this side, for the next side to use."""
+    printed_code, printed_name = split_code_name(clean_label(row[expenditure.label]))
+    code = grid.code(expenditure, row) or printed_code
+    name = plain_label(printed_name)
+    if not name and not code and carried:
+        name = carried
+    category, subject, item = _expenditure_row(name, code)
+    if subject:
+        ctx.functional_subject(subject, name or None)
+    printed = False
+    for c in expenditure.amounts:
+        fund = fund_of(grid.leaf(c)) or "all"
+        if not name and not subject:
+            if parse_number(row[c]) is not None:
+                ctx.problem(f"an expenditure amount without a label ({row[c]})", table, r)
+            continue
+        # 上海 单位 summaries split 合计 into 基本支出 (人员经费 | 公用经费) | 项目支出 columns
+        column = _SPENDING_COLUMNS.get(grid.leaf(c)) if category == "total" else None
+        emitted = emit(ctx, table, kind, unit, r, c, row[c], category=column or category,
+                       fund=fund, functional=subject, item=item)
+        printed = printed or emitted
+        if emitted and category == "other" and _RESERVE not in name:
+            ctx.problem(f"expenditure row {name!r} not understood; loaded as 'other'",
+                        table, r)
+    return name if category == "total" and not subject and not printed else ""
 
 
 def _income_column(grid: Grid, col: int) -> tuple[str, str, str] | None:
@@ -356,7 +412,11 @@ def _by_source(table: Table, ctx: Context, kind: str, unit: str, grid: Grid, sid
         code = grid.code(side, row) or (None if per_unit else printed_code)
         owner, subject, row_item = ctx.department.id, None, None
         if not name and not code:
-            continue
+            # 合计 printed in the code columns (the cell spans 类 | 款 | 项)
+            name = next((w for w in (plain_label(row[c]) for c in side.codes) if is_total(w)),
+                        "")
+            if not name:
+                continue
         if is_total(name):
             row_item = name
         elif per_unit:
@@ -373,3 +433,51 @@ def _by_source(table: Table, ctx: Context, kind: str, unit: str, grid: Grid, sid
             category, fund, col_item = meaning
             emit(ctx, table, kind, unit, r, c, row[c], category=category, fund=fund, of=owner,
                  functional=subject, item=col_item or row_item)
+
+
+# --- sources as rows (江苏 收入预算总表) ------------------------------------------------
+
+_VALUE_HEADERS = ("金额", "预算数", "预算金额", "决算数")
+
+
+def _sources_as_rows(grid: Grid, side: Side) -> bool:
+    """A 收入总表 listing its sources as rows, under one value column::
+
+        项目名称                         | 金额
+        收入总计                         | 24,458.43
+        一般公共预算资金 | 小计           | 24,458.43
+                         | 公共财政拨款(补助)资金 | 24,458.43
+    """
+    return not side.codes and all(
+        _income_column(grid, c) is None and grid.leaf(c) in _VALUE_HEADERS
+        for c in side.amounts)
+
+
+def _income_rows(table: Table, ctx: Context, kind: str, unit: str, grid: Grid, side: Side
+                 ) -> None:
+    """Each row is a source (a group's 小计 or one of its parts); the fund is the one the
+    group names (一般公共预算资金 → general_public), else the row's own."""
+    left = side.label - 1
+    group_col = left if left >= 0 and grid.roles[left] == "label" else None
+    group = ""
+    for r, row in grid.body():
+        if group_col is not None and plain_label(row[group_col]):
+            group = plain_label(row[group_col])
+        own = plain_label(row[side.label])
+        name = own if own and own != "小计" else group
+        if not name:
+            continue
+        if is_total(name) and own != "小计":
+            category, fund, item = "total", "all", _side_item(name, "收入")
+        elif "结转" in name or "结余" in name:
+            category, fund, item = "carry_over", fund_of(name) or "all", name
+        else:
+            fund_name = fund_of(group) or fund_of(name)
+            if fund_name is None:
+                if any(parse_number(row[c]) is not None for c in side.amounts):
+                    ctx.problem(f"income row {name!r} not understood; not read", table, r)
+                continue
+            category, fund, item = "income", fund_name, name
+        for c in side.amounts:
+            emit(ctx, table, kind, unit, r, c, row[c], category=category, fund=fund,
+                 item=item)

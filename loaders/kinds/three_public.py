@@ -20,6 +20,17 @@ Three layouts occur:
 * items as rows on two sides with 行次 columns (潼南 09表); the left side also prints
   counts (团组数, 批次, 人次, 车辆数) that are not money and are skipped.
 
+* items as columns under nested headers, with one row of amounts and no label at all
+  (上海 budgets and final accounts)::
+
+      “三公”经费预算数                                         | 机关运行经费预算数
+      合计 | 因公出国(境)费 | 公务接待费 | 公务用车购置及运行费    |
+                                       | 小计 | 购置费 | 运行费 |
+      1.00 |                | 1.00       |      |        |        | 171.01
+
+  The final account splits each item into 预算数 | 决算数, which give the measure
+  (budget / actual) of the column.  ``小计`` under an item is that item's subtotal.
+
 A row numbered 一、二、… opens a section, and unnumbered rows under it inherit its category
 (（一）行政单位 under 五、机关运行经费).  Empty tables (空表) produce nothing.
 """
@@ -42,7 +53,7 @@ from loaders.kinds.summary import (
     row_owner,
     table_unit,
 )
-from loaders.normalise import squash
+from loaders.normalise import parse_number, squash
 from loaders.recognise import recognise
 
 # Printed counts, not money: 车辆数合计（辆）, 国内公务接待批次（个）, 人次（人）…
@@ -87,6 +98,9 @@ def _table_fund(table: Table) -> str:
 def extract_three_public(table: Table, ctx: Context) -> None:
     """Amounts of a 三公 table or a 机构运行信息决算表."""
     kind = recognise(table) or "three_public"
+    if _unlabelled_rows(table):
+        _items_as_columns(table, ctx, kind)
+        return
     grid = analyse(table)
     if not grid.sides:
         return  # 空表: headers and a 合计 row with nothing in it
@@ -167,3 +181,81 @@ def _items_as_rows(table: Table, ctx: Context, kind: str, unit: str, grid: Grid,
         for c in side.amounts:
             emit(ctx, table, kind, unit, r, c, row[c], category=category, fund=funds[c],
                  item=name)
+
+
+# --- items as columns, rows without labels (上海) ---------------------------------------
+
+_MEASURE_WORDS = {"预算数": "budget", "决算数": "actual", "调整预算数": "adjusted_budget"}
+
+
+def _unlabelled_rows(table: Table) -> list[int]:
+    """Rows printing amounts and nothing else, below a header that names the items."""
+    out = []
+    for r, row in enumerate(table.rows):
+        filled = [squash(c) for c in row if squash(c)]
+        if filled and all(parse_number(c) is not None for c in filled):
+            out.append(r)
+    if not out or out[0] == 0:
+        return []
+    header = "".join(squash(c) for row in table.rows[:out[0]] for c in row)
+    return out if ("合计" in header and category_of(header) is not None) else []
+
+
+def _column_paths(header: list[list[str]], width: int) -> list[list[str]]:
+    """Each column's header labels top-down, a merged label covering the columns to its
+    right up to the next label of its row, within the label above it."""
+    paths: list[list[str]] = [[] for _ in range(width)]
+    for c in range(width):
+        bound = 0  # the start of the label covering this column one row up
+        for row in header:
+            start = next((k for k in range(min(c, len(row) - 1), -1, -1) if squash(row[k])),
+                         None)
+            if start is not None and start >= bound:
+                paths[c].append(squash(row[start]))
+                bound = start
+    return paths
+
+
+def _column_meaning(path: list[str]) -> tuple[str, str, str | None] | None:
+    """(category, item, measure) of a column from its header path; None: not an item."""
+    measure = next((_MEASURE_WORDS[p] for p in reversed(path) if p in _MEASURE_WORDS), None)
+    labels = [p for p in path if p not in _MEASURE_WORDS]
+    if not labels:
+        return None
+    leaf = labels[-1]
+    if leaf in ("小计", "合计") and len(labels) >= 2:
+        parent = category_of(labels[-2])
+        if parent not in (None, "three_public"):
+            return parent, labels[-2] + leaf, measure
+        return "three_public", leaf, measure
+    if leaf == "购置费":
+        return "vehicle_purchase", leaf, measure
+    if leaf in ("运行费", "运行维护费"):
+        return "vehicle_operation", leaf, measure
+    category = category_of(leaf)
+    return (category, leaf, measure) if category else None
+
+
+def _items_as_columns(table: Table, ctx: Context, kind: str) -> None:
+    body = _unlabelled_rows(table)
+    if not any(parse_number(c) is not None for r in body for c in table.rows[r]):
+        return
+    unit = table_unit(table, ctx)
+    if unit is None:
+        return
+    width = max(len(r) for r in table.rows)
+    paths = _column_paths(table.rows[:body[0]], width)
+    fund = _table_fund(table)
+    # 合计 over the 三公 group and 会议费 | 培训费 beside it (江苏) is the table's grand total
+    grand = any(p and category_of(p[0]) in ("meeting", "training") for p in paths)
+    for c in range(width):
+        meaning = _column_meaning(paths[c])
+        if meaning is None:
+            continue
+        category, item, measure = meaning
+        if grand and [x for x in paths[c] if x not in _MEASURE_WORDS] == ["合计"]:
+            category = "total"
+        for r in body:
+            row = table.rows[r]
+            emit(ctx, table, kind, unit, r, c, row[c] if c < len(row) else "",
+                 category=category, fund=fund, item=item, measure=measure)

@@ -15,7 +15,7 @@ A Word document is read in body order — paragraphs and tables interleaved, as 
 * **Title and caption**: the paragraphs just before a table — the nearest plain short one
   is the title, caption lines (``编制部门：…``, ``单位：万元``, ``表3``) are kept in
   ``Table.caption`` — or the table's own first rows when it carries them inside the grid.
-  ``注：`` paragraphs right after a table are its notes.
+  ``注：`` paragraphs (and ``空表说明：…``) right after a table are its notes.
 * Other paragraphs become ``Paragraph`` blocks (``heading=True`` for Word heading styles
   and short numbered headings).
 
@@ -151,7 +151,8 @@ def _blocks(items: list) -> list[Block]:
     for item in items:
         if isinstance(item, tuple):
             text = item[0]
-            if last_table is not None and not pending and _NOTE.match(text):
+            if last_table is not None and not pending and (_NOTE.match(text)
+                                                           or "空表" in text):
                 last_table.notes.append(text)
                 continue
             last_table = None

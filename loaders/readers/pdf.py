@@ -49,8 +49,12 @@ from loaders.readers.pdf_words import TextLine, find_tables, join_pieces, text_l
 
 # Lines printed between a title and its grid.
 _CAPTION = re.compile(
-    r"^(?:.{0,8}(?:单位|年度|时间|日期|部门|编制|年份)(?:名称)?\s*[:：]"
-    r"|[（(]?\s*20\d\d\s*年(?:度)?\s*[）)]?$)")
+    # a label may open with a bracket (（单位：万元）) but not hold one: 价值（金额单位：万元）
+    # is a column's header
+    r"^(?:[（(]?[^（(]{0,8}(?:单位|年度|时间|日期|部门|编制|年份|状态)(?:名称)?\s*[:：]"
+    r"|[（(]?\s*20\d\d\s*年(?:度)?\s*[）)]?$"
+    # the publishing unit under its code, unlabelled: 434涞源县人民政府办公室
+    r"|\d{3,9}(?!\d|\s*年)\s*[-－]?\s*[\u4e00-\u9fff（）()]{2,40}$)")
 _LABEL = re.compile(
     r"^(?:(?:公开)?\s*(?:\d{1,2}|[一二三四五六七八九十]+)\s*[-－]?\s*\d{0,2}\s*表"
     r"|公开\s*表\s*[\d一二三四五六七八九十]+"
@@ -99,8 +103,10 @@ class _Text:
 
 
 def is_caption_line(text: str) -> bool:
-    """A caption or label line printed between a title and its grid."""
-    return len(text) <= 80 and bool(_CAPTION.match(text) or _LABEL.match(text))
+    """A caption or label line printed between a title and its grid (letter-spaced ones,
+    ``编 制 部 门 ： …``, too)."""
+    tight = _CJK_GAP.sub("", text)
+    return len(text) <= 80 and bool(_CAPTION.match(tight) or _LABEL.match(tight))
 
 
 def is_caption_row(texts: list[str]) -> bool:
@@ -223,14 +229,17 @@ def _merge_header_only(rows: list[list[str]], columns: list[tuple[float, float]]
     body = next((n for n, r in enumerate(rows) if any(_is_amount(c) for c in r)), len(rows))
 
     def apart(a: int, b: int) -> bool:
-        return not any(r[a] and r[b] for r in rows)
+        """Never on one row, and the body column ``b`` prints no header of its own (a
+        column with its own header, 机关运行经费预算数, is not the same column as an empty
+        one beside it, 运行费)."""
+        return not any(r[a] and r[b] for r in rows) and not any(r[b] for r in rows[:body])
 
     k = 0
     while k < len(columns) and len(columns) > 1:
         if any(r[k] for r in rows[body:]) or body == len(rows):
             k += 1
             continue
-        other = k - 1 if k > 0 and apart(k - 1, k) else (
+        other = k - 1 if k > 0 and apart(k, k - 1) else (
             k + 1 if k + 1 < len(columns) and apart(k, k + 1) else None)
         if other is None:
             k += 1
@@ -259,8 +268,7 @@ def _part_from_grid(page_no: int, table) -> _Part | None:
     if slivers:
         rows, columns = _merge_thin(rows, columns)
     rows, columns, dropped = _drop_empty(rows, columns)
-    if slivers + dropped >= 2:
-        rows, columns = _merge_header_only(rows, columns)
+    rows, columns = _merge_header_only(rows, columns)
     if len(columns) < 2 or not rows:
         return None
     return _Part(page=page_no, top=table.bbox[1], bottom=table.bbox[3], columns=columns,
@@ -283,9 +291,32 @@ def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
 
+def _is_background(obj: dict) -> bool:
+    """A rectangle filled white and not stroked: a cell's background, invisible on the page.
+
+    Spreadsheet exports paint one behind every cell, each cell group with its own heights;
+    taken for rulings they would cut a wrapped cell (``2.政府性基金预`` / ``算``) into rows
+    that fall out of step with its neighbours.
+    """
+    if obj.get("object_type") != "rect" or not obj.get("fill") or obj.get("stroke"):
+        return False
+    colour = obj.get("non_stroking_color")
+    values = colour if isinstance(colour, list | tuple) else (colour,)
+    if len(values) == 4:  # CMYK white is 0 0 0 0
+        return all(v == 0 for v in values)
+    return bool(values) and all(isinstance(v, int | float) and v >= 0.99 for v in values)
+
+
+def _rulings(page):
+    """The page as the table finder should see it: without white cell backgrounds."""
+    if any(_is_background(r) for r in page.rects):
+        return page.filter(lambda obj: not _is_background(obj))
+    return page
+
+
 def _read_page(page, number: int) -> _Page:
     chars = page.chars
-    found = page.find_tables() if chars else []
+    found = _rulings(page).find_tables() if chars else []
     parts: list[_Part] = []
     boxes: list[tuple[float, float, float, float]] = []
     for t in found:
@@ -555,7 +586,8 @@ def read_pdf(path: Path) -> tuple[list[Block], int]:
     except pdf_errors as e:
         raise _open_error(path, e) from e
     if not pages:
-        raise ReadError(f"{path.name}: the PDF has no pages")
+        raise ReadError(f"{path.name}: not a readable PDF, the file is damaged or truncated "
+                        "(no page could be read)")
     if not any(p.chars for p in pages):
         images = sum(1 for p in pages if p.images)
         if images:

@@ -15,6 +15,9 @@ the numbers Excel last showed.  A sheet becomes one ``Table``:
   how XLSX stores it and how the other readers give merged cells;
 * empty rows and columns are dropped.
 
+A sheet holding nothing but one column of text lines, some of them sentences (a cover, a
+说明 sheet with the narrative), is not a table: each line becomes a ``Paragraph``.
+
 ``Table.line`` is the sheet's ordinal among the sheets that hold a table; sheets have no
 pages, so ``page`` is None.
 """
@@ -26,7 +29,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from loaders.blocks import Block, Table
+from loaders.blocks import Block, Paragraph, Table
+from loaders.normalise import parse_number
 from loaders.readers import ReadError
 from loaders.readers.pdf import (
     clean_cell,
@@ -49,15 +53,44 @@ def read_xlsx(path: Path) -> list[Block]:
     except (InvalidFileException, KeyError, ValueError, OSError) as e:
         raise ReadError(f"{path.name}: not a readable XLSX workbook ({e})") from e
     blocks: list[Block] = []
+    tables = paragraphs = 0
     try:
         for ws in wb.worksheets:
             rows = [[cell_text(c) for c in row] for row in ws.iter_rows()]
-            table = _sheet_table(ws.title, rows, len(blocks) + 1)
+            lines = text_lines(rows)
+            if lines is not None:
+                for text in lines:
+                    paragraphs += 1
+                    blocks.append(Paragraph(text=text, line=paragraphs))
+                continue
+            table = _sheet_table(ws.title, rows, tables + 1)
             if table is not None:
+                tables += 1
                 blocks.append(table)
     finally:
         wb.close()
     return blocks
+
+
+_SENTENCE_END = ("。", "；", ";", "：", ":")
+
+
+def text_lines(rows: list[list[str]]) -> list[str] | None:
+    """The lines of a sheet of text (a cover or 说明 sheet), or None for a table.
+
+    A sheet is text when all it holds is one column of lines, some of them sentences
+    (ending in 。/；/： or longer than a table cell's label), and no amount.
+    """
+    filled = [[(k, c) for k, c in enumerate(r) if c] for r in rows]
+    filled = [f for f in filled if f]
+    if not filled or any(len(f) > 1 for f in filled) or len({f[0][0] for f in filled}) > 1:
+        return None
+    texts = [f[0][1] for f in filled]
+    if any(parse_number(t) is not None for t in texts):
+        return None
+    if not any(t.endswith(_SENTENCE_END) or len(t) > 40 for t in texts):
+        return None
+    return texts
 
 
 def _sheet_table(name: str, rows: list[list[str]], ordinal: int) -> Table | None:
