@@ -19,19 +19,25 @@ MATCH (a:Amount)-[:CLASSIFIED_AS]->(s)
 MATCH (a)-[:REPORTED_IN]->(doc:Document)
 MATCH (doc)-[:PUBLISHED_BY]->(dep:Department)
 MATCH (a)-[:OF]->(dep)
+WHERE $year = 0 OR doc.fiscal_year = $year
+// The amounts are collected and unwound before their own properties are tested, so that the
+// test runs on the amounts of the subject, not on a scan of every stored amount.
+WITH s, doc, dep, collect(a) AS found
+UNWIND found AS a
+WITH s, doc, dep, a
 WHERE a.category = 'total'
   AND ($measure = '' OR a.measure = $measure)
-  AND ($year = 0 OR doc.fiscal_year = $year)
   AND ((a.table_kind = 'general_budget_expenditure' AND a.item IS NULL)
        OR (a.table_kind = 'narrative_final' AND a.fund = 'general_public'))
+// Amounts already unwound from a list cannot be collected again, so their two values are.
 WITH s, doc, dep, a.measure AS measure,
-     collect(a) AS cells,
+     collect({yuan: a.yuan, source: a.table_kind}) AS cells,
      min(CASE a.table_kind WHEN 'general_budget_expenditure' THEN 1 ELSE 2 END) AS best
-UNWIND cells AS a
-WITH s, doc, dep, measure, a, best
-WHERE CASE a.table_kind WHEN 'general_budget_expenditure' THEN 1 ELSE 2 END = best
+UNWIND cells AS cell
+WITH s, doc, dep, measure, cell, best
+WHERE CASE cell.source WHEN 'general_budget_expenditure' THEN 1 ELSE 2 END = best
 MATCH (dep)-[:LOCATED_IN]->(r:Region)
 RETURN r.code AS region, r.name AS region_name, dep.name AS department,
        doc.fiscal_year AS year, doc.kind AS kind, measure,
-       s.code AS code, s.name AS name, a.yuan AS yuan, a.table_kind AS source
+       s.code AS code, s.name AS name, cell.yuan AS yuan, cell.source AS source
 ORDER BY region, year, kind, measure

@@ -27,6 +27,11 @@ MATCH (s:FunctionalSubject)-[:BROADER*1..2]->(cls)
 MATCH (a:Amount)-[:CLASSIFIED_AS]->(s)
 MATCH (a)-[:REPORTED_IN]->(doc)
 MATCH (a)-[:OF]->(org)
+// The amounts are collected and unwound before their own properties are tested, so that the
+// test runs on the amounts found under the subjects, not on a scan of every stored amount.
+WITH r, dep, doc, s, org, collect(a) AS cells
+UNWIND cells AS a
+WITH r, dep, doc, s, org, a
 WHERE a.table_kind = 'expenditure' AND a.category = 'total' AND a.item IS NULL
 OPTIONAL MATCH (s)<-[:CLASSIFIED_AS]-(p:Project)-[:RUN_BY]->(org)
 WHERE p.fiscal_year = $year
