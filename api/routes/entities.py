@@ -21,6 +21,7 @@ from api.deps import ApiState, State
 from api.entity import Entity, fetch
 from api.errors import ApiError, error_response, responses
 from api.render import html, rdf
+from api.render.negotiate import preferred
 from ontology import ids
 from ontology.vocabulary import CONTEXT_FILE, ONTOLOGY_FILE
 
@@ -83,24 +84,7 @@ def negotiate(accept: str | None) -> str | None:
     """The format the ``Accept`` header prefers most (None if it accepts none of ours)."""
     if not accept or not accept.strip():
         return "json"
-    best: tuple[tuple[float, int, int], str] | None = None
-    for position, part in enumerate(accept.split(",")):
-        media, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        fmt = ACCEPTED.get(media.lower())
-        if fmt is None or q <= 0:
-            continue
-        rank = (q, 0 if "*" in media else 1, -position)  # quality, then specific, then first
-        if best is None or rank > best[0]:
-            best = (rank, fmt)
-    return best[1] if best else None
+    return preferred(accept, ACCEPTED)
 
 
 def entity_json(entity: Entity) -> dict[str, Any]:

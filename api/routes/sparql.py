@@ -27,6 +27,7 @@ from rdflib import Graph
 from api.deps import ApiState, State
 from api.errors import ApiError, responses
 from api.render import tabular
+from api.render.negotiate import preferred
 from api.render.rdf import context
 from ontology.vocabulary import PREFIXES
 
@@ -65,22 +66,8 @@ def _refuse_update() -> ApiError:
 
 
 def _pick(accept: str | None, table: dict[str, str], default: str) -> str:
-    """The first media type of ``Accept`` (by quality) that ``table`` knows."""
-    best: tuple[float, int, str] | None = None
-    for position, part in enumerate((accept or "").split(",")):
-        media, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        fmt = table.get(media.lower())
-        if fmt and q > 0 and (best is None or (q, -position) > (best[0], best[1])):
-            best = (q, -position, fmt)
-    return best[2] if best else default
+    """The media type of ``Accept`` (by quality) that ``table`` knows, else ``default``."""
+    return preferred(accept, table) or default
 
 
 async def query_text(request: Request, query: str | None) -> str:
