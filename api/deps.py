@@ -163,6 +163,9 @@ class LadybugReader:
         self._borrowed = 0
         self._exclusive = False
         self._cond = threading.Condition()
+        # Handles are opened one at a time: several read-only opens of the same database
+        # racing in threads (the explorer asks for three lists at once) can fail.
+        self._opening = threading.Lock()
 
     def _signature(self) -> tuple:
         return _files_signature(self.path, self.path.with_name(self.path.name + ".wal"))
@@ -186,10 +189,12 @@ class LadybugReader:
         try:
             current = self._signature()
             if handle is None:
-                handle = open_store(self.path, read_only=True,
-                                    timeout_ms=self.limits.query_timeout_ms)
+                with self._opening:
+                    handle = open_store(self.path, read_only=True,
+                                        timeout_ms=self.limits.query_timeout_ms)
             elif signature != current:
-                handle.reopen()
+                with self._opening:
+                    handle.reopen()
             ok = True
             yield handle
         except StoreError as e:
