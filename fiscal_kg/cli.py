@@ -99,8 +99,7 @@ def load(ctx: typer.Context,
 
             reports.extend(load_files(stores, files, on_file=advance))
     except StoreOpenError as e:
-        err.print(f"[red]{escape(str(e))}[/]")
-        raise typer.Exit(1) from e
+        raise fail(e) from e
     if json_out:
         _print_json([r.as_dict() for r in reports])
     else:
@@ -162,8 +161,18 @@ def cypher(ctx: typer.Context,
                         timeout_ms=settings.query_timeout_ms) as store:
             rows = store.query(query, params)
     except StoreError as e:
-        err.print(f"[red]{escape(str(e))}[/]", highlight=False)
-        raise typer.Exit(1) from e
+        raise fail(e) from e
+    emit_rows(rows, json_out)
+
+
+def fail(e: Exception) -> typer.Exit:
+    """Print an error (never a traceback) and give the exit to raise: status 1."""
+    err.print(f"[red]{escape(str(e))}[/]", highlight=False)
+    return typer.Exit(1)
+
+
+def emit_rows(rows: list[dict[str, Any]], json_out: bool) -> None:
+    """Rows as JSON on stdout (``--json``) or as a table."""
     if json_out:
         _print_json(rows)
     else:
@@ -214,12 +223,8 @@ def sparql(ctx: typer.Context,
         with open_rdf(settings.rdf_path, base=settings.base, read_only=True) as rdf:
             rows = rdf.rows(query)
     except RdfStoreError as e:
-        err.print(f"[red]{escape(str(e))}[/]", highlight=False)
-        raise typer.Exit(1) from e
-    if json_out:
-        _print_json(rows)
-    else:
-        print_rows(rows)
+        raise fail(e) from e
+    emit_rows(rows, json_out)
 
 
 class ExportFormat(StrEnum):
@@ -249,8 +254,7 @@ def export(ctx: typer.Context,
         result = run_export(fmt.value, out_path, ladybug_path=settings.ladybug_path,
                             rdf_path=settings.rdf_path, base=settings.base)
     except (StoreError, RdfStoreError, OSError) as e:
-        err.print(f"[red]{escape(str(e))}[/]", highlight=False)
-        raise typer.Exit(1) from e
+        raise fail(e) from e
     if result.triples:
         out.print(f"{result.path}: {result.triples} triples ({result.format})")
     else:
@@ -271,8 +275,7 @@ def validate(ctx: typer.Context, json_out: JsonOption = False) -> None:
         with open_rdf(settings.rdf_path, base=settings.base, read_only=True) as rdf:
             results = validate_store(rdf)
     except RdfStoreError as e:
-        err.print(f"[red]{escape(str(e))}[/]", highlight=False)
-        raise typer.Exit(1) from e
+        raise fail(e) from e
     violations = [r for r in results if r.severity == "Violation"]
     if json_out:
         _print_json([r.as_dict() for r in results])
@@ -334,8 +337,7 @@ def query_command(
         try:
             entries = [q.as_dict() for q in all_queries()]
         except QueryError as e:
-            err.print(f"[red]{escape(str(e))}[/]", highlight=False)
-            raise typer.Exit(1) from e
+            raise fail(e) from e
         if json_out:
             _print_json(entries)
         else:
@@ -349,12 +351,8 @@ def query_command(
     try:
         rows = run(name, parse_params(param), engine=engine.value, settings=settings_of(ctx))
     except QueryError as e:
-        err.print(f"[red]{escape(str(e))}[/]", highlight=False)
-        raise typer.Exit(1) from e
-    if json_out:
-        _print_json(rows)
-    else:
-        print_rows(rows)
+        raise fail(e) from e
+    emit_rows(rows, json_out)
 
 
 def _print_query_list(entries: list[dict[str, Any]]) -> None:

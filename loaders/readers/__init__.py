@@ -82,7 +82,3 @@ def read(path: Path) -> ReadDocument:
     if best.sniff(text) <= 0:
         raise ReadError(f"{path.name}: text does not look like a budget disclosure")
     return ReadDocument(source=path.name, sha256=sha, blocks=best.read(text))
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
