@@ -180,7 +180,7 @@ def test_amount_has_provenance(api: Running) -> None:
     assert doc["properties"]["yuan"] == 6_837_000.0  # 683.70 万元
     prov = doc["provenance"]
     assert prov["document"]["label"] == "若羌县人民政府办公室2024年部门预算"
-    assert prov["table"] and prov["row"] is not None
+    assert prov["table"] == "部门支出总体情况表" and prov["row"] == 3
 
 
 def test_unknown_entity_is_a_helpful_404(api: Running) -> None:

@@ -186,7 +186,7 @@ def test_rows_are_sent_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_contact_persons_are_never_sent() -> None:
-    """铜南区 2024 决算 prints 部门联系人 and 联系电话 on every project table: none of it leaves."""
+    """潼南区 2024 决算 prints 部门联系人 and 联系电话 on every project table: none of it leaves."""
     records = load_document(SAMPLES / "500152_tongnan_gov-office_2024_final.txt")
     statements = statements_for([records])
     assert statements
